@@ -1,0 +1,86 @@
+"""Write documents: insert new ones, update edited ones and keep their old text."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+
+from sqlite_utils import Database
+
+NEW, UPDATED, UNCHANGED = "new", "updated", "unchanged"
+
+
+def find_existing(db: Database, doc: dict) -> dict | None:
+    """The stored document this one is: same guid, else same link, else same content."""
+    lookups = [("dedupe_key", doc["dedupe_key"])]
+    if doc["kind"] != "snapshot":
+        if doc.get("url") and not doc.get("release"):  # changelog entries share a page URL
+            lookups.append(("url", doc["url"]))
+        lookups.append(("content_hash", doc["content_hash"]))
+    for column, value in lookups:
+        row = _first(db, f"SELECT * FROM documents WHERE source_id = ? AND [{column}] = ?",
+                     [doc["source_id"], value])
+        if row:
+            return row
+    return None
+
+
+def store_document(db: Database, doc: dict, now: str) -> tuple[str, dict]:
+    """Insert or update one document; returns (outcome, stored row)."""
+    existing = find_existing(db, doc)
+    if existing is None:
+        row = _insert(db, doc, now)
+        outcome = NEW
+    elif existing["content_hash"] == doc["content_hash"]:
+        return UNCHANGED, existing
+    else:
+        row = _update(db, existing, doc, now)
+        outcome = UPDATED
+    if doc.get("release"):
+        store_release(db, row, doc["release"])
+    return outcome, row
+
+
+_DOC_COLUMNS = ("source_id", "competitor_id", "kind", "url", "guid", "dedupe_key", "title",
+                "published_at", "text", "content_hash")
+
+
+def _insert(db: Database, doc: dict, now: str) -> dict:
+    row = {c: doc.get(c) for c in _DOC_COLUMNS}
+    row.update(fetched_at=doc.get("fetched_at") or now, updated_at=None, revision=1)
+    row["id"] = db["documents"].insert(row).last_pk
+    return row
+
+
+def _update(db: Database, existing: dict, doc: dict, now: str) -> dict:
+    db["document_revisions"].insert({
+        "document_id": existing["id"], "revision": existing["revision"], "replaced_at": now,
+        "title": existing["title"], "text": existing["text"],
+        "content_hash": existing["content_hash"], "published_at": existing["published_at"],
+    })
+    changes = {c: doc.get(c) for c in ("url", "title", "text", "content_hash")}
+    changes["published_at"] = doc.get("published_at") or existing["published_at"]
+    changes.update(updated_at=now, revision=existing["revision"] + 1)
+    db["documents"].update(existing["id"], changes)
+    return {**existing, **changes}
+
+
+def store_release(db: Database, document: dict, release: dict) -> None:
+    """Upsert the releases row of a release document."""
+    items = release.get("items") or []
+    counts = Counter(item["type"] for item in items)
+    db["releases"].upsert({
+        "document_id": document["id"], "competitor_id": document["competitor_id"],
+        "source_id": document["source_id"], "version": release.get("version"),
+        "released_on": release.get("released_on"), "title": release.get("title"),
+        "items": json.dumps(items), "item_counts": json.dumps(dict(sorted(counts.items()))),
+        "breaking": int(bool(release.get("breaking"))), "anchor_url": release.get("anchor_url"),
+    }, pk="document_id")
+
+
+def _first(db: Database, sql: str, params: list) -> dict | None:
+    cursor = db.execute(sql, params)
+    row = cursor.fetchone()
+    if row is None:
+        return None
+    return dict(zip([d[0] for d in cursor.description], row, strict=True))

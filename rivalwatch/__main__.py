@@ -1,0 +1,3 @@
+from rivalwatch.cli import main
+
+main()

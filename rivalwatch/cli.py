@@ -1,0 +1,221 @@
+"""The `rivalwatch` command: a thin shell over the stages.
+
+Each command loads the project, calls the library, and turns its errors into a
+message and an exit code: 0 all good, 1 fatal, 2 usage or config error, 3 the run
+finished but some sources failed, 4 another run holds the lock.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import logging
+import sys
+from pathlib import Path
+
+import click
+
+from rivalwatch.config import ConfigError
+from rivalwatch.project import (
+    EXIT_FATAL,
+    EXIT_SOURCES_FAILED,
+    EXIT_USAGE,
+    RivalwatchError,
+    load_project,
+)
+
+
+def project_options(command):
+    """-c/--config and --db on every command that reads the project."""
+
+    @click.option("-c", "--config", "config_path", type=click.Path(dir_okay=False),
+                  envvar="RIVALWATCH_CONFIG", default="rivalwatch.toml", show_default=True,
+                  help="The config file (or set RIVALWATCH_CONFIG).")
+    @click.option("--db", "db_path", type=click.Path(dir_okay=False),
+                  help="The SQLite database (default: [project] db of the config).")
+    @functools.wraps(command)
+    def wrapper(*args, config_path, db_path, **kwargs):
+        try:
+            project = load_project(config_path, db_path)
+            return command(project, *args, **kwargs)
+        except ConfigError as exc:
+            click.echo(f"Error: {exc}", err=True)
+            sys.exit(EXIT_USAGE)
+        except RivalwatchError as exc:
+            click.echo(f"Error: {exc}", err=True)
+            sys.exit(EXIT_FATAL)
+
+    return wrapper
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="rivalwatch")
+@click.option("-v", "--verbose", is_flag=True, help="Log debug details.")
+def cli(verbose: bool):
+    """Watch competitors' changelogs, feeds and pages; tag, trend and report.
+
+    \b
+    Example:
+      rivalwatch init && rivalwatch sources check && rivalwatch run
+    """
+    logging.basicConfig(level=logging.DEBUG if verbose else logging.INFO,
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+
+
+@cli.command()
+@click.argument("path", type=click.Path(dir_okay=False), default="rivalwatch.toml")
+@click.option("--force", is_flag=True, help="Overwrite an existing file.")
+def init(path: str, force: bool):
+    """Write a commented starter rivalwatch.toml.
+
+    \b
+    Example:
+      rivalwatch init ~/watch/rivalwatch.toml
+    """
+    from rivalwatch.starter import write_starter
+
+    try:
+        written = write_starter(Path(path), force=force)
+    except FileExistsError:
+        raise click.UsageError(f"{path} already exists; pass --force to overwrite it") from None
+    click.echo(f"Wrote {written}. Edit it, then run: rivalwatch sources check -c {written}")
+
+
+@cli.group()
+def sources():
+    """Inspect the configured sources.
+
+    \b
+    Example:
+      rivalwatch sources check -c rivalwatch.toml
+    """
+
+
+@sources.command("check")
+@project_options
+def sources_check(project):
+    """Validate the config and list every source it defines.
+
+    \b
+    Example:
+      rivalwatch sources check -c rivalwatch.toml
+    """
+    from rivalwatch.views import source_list
+
+    click.echo(source_list(project))
+
+
+@cli.command()
+@project_options
+@click.option("--source", "source_ids", multiple=True, metavar="ID",
+              help="Only this source id (repeatable).")
+@click.option("--kind", "kinds", multiple=True, type=click.Choice(["feed", "changelog", "page"]),
+              help="Only sources of this kind (repeatable).")
+@click.option("-s", "--set", "overrides", multiple=True, metavar="NAME=VALUE",
+              callback=lambda ctx, param, values: _scrapy_settings(values),
+              help="Override a Scrapy setting, as `scrapy crawl -s` does (repeatable).")
+def crawl(project, source_ids, kinds, overrides):
+    """Fetch the sources and store what is new or changed.
+
+    Exits 3 when some sources failed (the others are stored).
+
+    \b
+    Example:
+      rivalwatch crawl --kind feed
+    """
+    from rivalwatch.stages import run_crawl
+
+    outcome = run_crawl(project, kinds=list(kinds) or None, source_ids=list(source_ids) or None,
+                        settings=overrides)
+    click.echo(outcome.summary)
+    if outcome.failed:
+        sys.exit(EXIT_SOURCES_FAILED)
+
+
+@cli.command()
+@project_options
+@click.option("--week", help="ISO week such as 2026-W48 (default: the week of yesterday).")
+@click.option("--since", type=click.DateTime(formats=["%Y-%m-%d"]),
+              help="Cover from this date to today instead of one week.")
+@click.option("-o", "--output", type=click.Path(dir_okay=False),
+              help="Write here (default: <reports_dir>/<week>.md).")
+def report(project, week, since, output):
+    """Write the markdown market report for one week.
+
+    \b
+    Example:
+      rivalwatch report --week 2026-W48 -o monday.md
+    """
+    from rivalwatch.stages import run_report
+
+    path = run_report(project, week=week, since=since.date() if since else None,
+                      output=Path(output) if output else None, today=dt.date.today())
+    click.echo(f"Wrote {path}")
+
+
+@cli.command()
+@project_options
+def status(project):
+    """Show each source's health: last success, failures, last error.
+
+    \b
+    Example:
+      rivalwatch status -c rivalwatch.toml
+    """
+    from rivalwatch.views import source_health
+
+    click.echo(source_health(project))
+
+
+@cli.command()
+@project_options
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="Interface to bind; keep 127.0.0.1 unless you mean to share it.")
+@click.option("-p", "--port", default=8001, show_default=True, type=int, help="Port.")
+def serve(project, host, port):
+    """Browse the database in Datasette.
+
+    \b
+    Example:
+      rivalwatch serve --port 8001
+    """
+    from rivalwatch.serving import serve_datasette
+
+    serve_datasette(project, host=host, port=port)
+
+
+@cli.command()
+@click.option("--dir", "directory", type=click.Path(file_okay=False), default="demo",
+              show_default=True, help="Where the demo config, database and report go.")
+def demo(directory):
+    """Run the whole pipeline over bundled sample sites, offline.
+
+    Serves three fictional competitors and an industry news site on 127.0.0.1,
+    crawls them twice (a week apart), and writes the database and a report.
+
+    \b
+    Example:
+      rivalwatch demo --dir demo && rivalwatch serve -c demo/rivalwatch.toml
+    """
+    from rivalwatch.demo import run_demo
+
+    try:
+        run_demo(Path(directory), echo=click.echo)
+    except RivalwatchError as exc:
+        click.echo(f"Error: {exc}", err=True)
+        sys.exit(EXIT_FATAL)
+
+
+def _scrapy_settings(values: tuple[str, ...]) -> dict[str, str]:
+    settings = {}
+    for value in values:
+        name, sep, setting = value.partition("=")
+        if not sep or not name:
+            raise click.BadParameter(f"{value!r}: write NAME=VALUE, e.g. DOWNLOAD_TIMEOUT=10")
+        settings[name.strip()] = setting
+    return settings
+
+
+def main() -> None:
+    """Console-script entry point."""
+    cli(prog_name="rivalwatch")

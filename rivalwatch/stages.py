@@ -1,0 +1,96 @@
+"""The stages as the CLI runs them: each records itself in `runs`."""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from pipelines.runs import finish_run, start_run
+from pipelines.storage import open_db
+from rivalwatch.crawling import CrawlFailed, crawl
+from rivalwatch.project import EXIT_OK, EXIT_SOURCES_FAILED, Project, RivalwatchError
+
+
+@dataclass
+class CrawlOutcome:
+    """What a crawl did, in words and numbers."""
+
+    summary: str
+    failed: int
+    stats: dict
+
+
+def run_crawl(project: Project, *, kinds=None, source_ids=None, run_id: int | None = None,
+              settings: dict | None = None) -> CrawlOutcome:
+    """Crawl into the project's database; records a `runs` row unless given one."""
+    db = open_db(project.db_path)
+    own_run = run_id is None
+    run_id = run_id or start_run(db, "crawl")
+    started = time.monotonic()
+    try:
+        result = crawl(project.config_path, project.db_path, kinds=kinds,
+                       source_ids=source_ids, run_id=run_id, settings=settings)
+    except CrawlFailed as exc:
+        if own_run:
+            finish_run(db, run_id, status="failed", exit_code=1, stats={}, timings={},
+                       error=str(exc))
+        raise RivalwatchError(str(exc)) from None
+    outcome = _outcome(db, run_id, result.stats)
+    if own_run:
+        finish_run(db, run_id, status="sources_failed" if outcome.failed else "ok",
+                   exit_code=EXIT_SOURCES_FAILED if outcome.failed else EXIT_OK,
+                   stats=outcome.stats, timings={"crawl": round(time.monotonic() - started, 3)})
+    db.close()
+    return outcome
+
+
+_COUNTS = ("sources_ok", "sources_not_modified", "sources_failed", "documents_new",
+           "documents_updated", "documents_unchanged", "page_changes", "price_changes")
+
+
+def _outcome(db, run_id: int, raw_stats: dict) -> CrawlOutcome:
+    stats = {name: int(raw_stats.get(f"rivalwatch/{name}", 0)) for name in _COUNTS}
+    stats["requests"] = int(raw_stats.get("downloader/request_count", 0))
+    lines = [
+        f"Sources: {stats['sources_ok']} fetched, {stats['sources_not_modified']} not modified "
+        f"(304), {stats['sources_failed']} failed.",
+        f"Documents: {stats['documents_new']} new, {stats['documents_updated']} updated, "
+        f"{stats['documents_unchanged']} unchanged. Page changes: {stats['page_changes']}; "
+        f"price changes: {stats['price_changes']}.",
+    ]
+    for error in db.query("SELECT source_id, message FROM fetch_errors WHERE run_id = ? "
+                          "ORDER BY source_id", [run_id]):
+        lines.append(f"  FAILED {error['source_id']}: {error['message']}")
+    return CrawlOutcome("\n".join(lines), stats["sources_failed"], stats)
+
+
+def report_window(week: str | None, since: dt.date | None, today: dt.date):
+    """The window a report covers, from --week / --since / the default."""
+    from reports.weeks import default_week, parse_week
+    from reports.weeks import since as since_window
+
+    if week and since:
+        raise RivalwatchError("give --week or --since, not both")
+    if since:
+        return since_window(since, today)
+    if week:
+        try:
+            return parse_week(week)
+        except ValueError as exc:
+            raise RivalwatchError(str(exc)) from None
+    return default_week(today)
+
+
+def run_report(project: Project, *, week: str | None = None, since: dt.date | None = None,
+               output: Path | None = None, today: dt.date) -> Path:
+    """Write the markdown report for a window and return its path."""
+    from reports.weekly import write_report
+
+    window = report_window(week, since, today)
+    db = open_db(project.db_path)
+    try:
+        return write_report(db, project.config, window, output)
+    finally:
+        db.close()

@@ -1,0 +1,99 @@
+"""Shared fixtures: loopback-only network, golden files, a fixture HTTP server."""
+
+import json
+import socket
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+
+def pytest_addoption(parser):
+    parser.addoption(
+        "--update-golden",
+        action="store_true",
+        default=False,
+        help="rewrite golden files from the current output instead of comparing",
+    )
+
+
+@pytest.fixture
+def update_golden(request) -> bool:
+    """True when the run was asked to rewrite golden files."""
+    return request.config.getoption("--update-golden")
+
+
+_LOOPBACK_PREFIXES = ("127.", "::1", "localhost")
+_real_connect = socket.socket.connect
+_real_connect_ex = socket.socket.connect_ex
+
+
+def _is_loopback(address) -> bool:
+    if isinstance(address, (str, bytes)):  # AF_UNIX paths are local by definition
+        return True
+    host = str(address[0])
+    return host.startswith(_LOOPBACK_PREFIXES)
+
+
+def _guarded(real):
+    def connect(self, address):
+        if not _is_loopback(address):
+            raise OSError(f"tests may only connect to loopback, not {address!r}")
+        return real(self, address)
+
+    return connect
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _loopback_only():
+    """Fail any connection a test makes to a non-loopback address."""
+    socket.socket.connect = _guarded(_real_connect)
+    socket.socket.connect_ex = _guarded(_real_connect_ex)
+    yield
+    socket.socket.connect = _real_connect
+    socket.socket.connect_ex = _real_connect_ex
+
+
+ROOT = Path(__file__).resolve().parent.parent
+FIXTURES = ROOT / "tests" / "fixtures"
+
+
+@dataclass
+class LocalServer:
+    """A server subprocess on 127.0.0.1 and the log of the requests it received."""
+
+    url: str
+    log_path: Path
+    process: subprocess.Popen
+
+    def requests(self) -> list[dict]:
+        if not self.log_path.exists():
+            return []
+        return [json.loads(line) for line in self.log_path.read_text().splitlines() if line]
+
+    def clear_log(self) -> None:
+        self.log_path.write_text("")
+
+
+def start_server(script: Path, *args: str, log_path: Path) -> LocalServer:
+    """Start a server script that prints `PORT <n>`; returns once it listens."""
+    process = subprocess.Popen([sys.executable, str(script), *args, str(log_path)],
+                               stdout=subprocess.PIPE, text=True)
+    line = process.stdout.readline()
+    if not line.startswith("PORT "):
+        process.kill()
+        raise RuntimeError(f"{script.name} did not start: {line!r}")
+    return LocalServer(f"http://127.0.0.1:{int(line.split()[1])}", log_path, process)
+
+
+@pytest.fixture(scope="session")
+def fixture_server(tmp_path_factory):
+    """tests/fixtures served over HTTP on 127.0.0.1, port 0, with conditional GET."""
+    log_path = tmp_path_factory.mktemp("fixture-server") / "requests.jsonl"
+    server = start_server(ROOT / "tests" / "servers" / "fixture_server.py", str(FIXTURES),
+                          log_path=log_path)
+    yield server
+    server.process.kill()
+    server.process.wait()
