@@ -11,11 +11,13 @@ NEW, UPDATED, UNCHANGED = "new", "updated", "unchanged"
 
 
 def find_existing(db: Database, doc: dict) -> dict | None:
-    """The stored document this one is: same guid, else same link, else same content."""
+    """The stored document this one is: same key (guid, else link), else same content.
+
+    Links are not a fallback for entries with a guid: several entries of one feed often
+    share a link (a changelog page), and matching them would merge distinct entries.
+    """
     lookups = [("dedupe_key", doc["dedupe_key"])]
     if doc["kind"] != "snapshot":
-        if doc.get("url") and not doc.get("release"):  # changelog entries share a page URL
-            lookups.append(("url", doc["url"]))
         lookups.append(("content_hash", doc["content_hash"]))
     for column, value in lookups:
         row = _first(db, f"SELECT * FROM documents WHERE source_id = ? AND [{column}] = ?",

@@ -98,15 +98,21 @@ def _range(start: int, stop: int) -> str:
 
 def _significance(removed, added, old_lines, new_lines) -> float:
     """0..1: money first, then plan or heading names, then how much copy moved."""
-    changed_words = sum(len(line.split()) for line in removed + added)
     total_words = max(sum(len(line.split()) for line in old_lines + new_lines), 1)
-    size = min(1.0, 4 * changed_words / total_words)
+    size = min(1.0, 2 * _changed_words(removed, added) / total_words)
     score = 0.1 + 0.35 * size
     if Counter(_money_tokens(removed)) != Counter(_money_tokens(added)):
         score = max(score, 0.8 + 0.2 * size)
     elif _names(removed) != _names(added):
         score = max(score, 0.6 + 0.1 * size)
     return round(min(score, 1.0), 2)
+
+
+def _changed_words(removed: list[str], added: list[str]) -> int:
+    """Words removed plus words added, so rewording one word of a long line counts as one."""
+    before, after = " ".join(removed).split(), " ".join(added).split()
+    kept = SequenceMatcher(None, before, after, autojunk=False).get_matching_blocks()
+    return len(before) + len(after) - 2 * sum(block.size for block in kept)
 
 
 def _money_tokens(lines: list[str]) -> list[str]:

@@ -19,15 +19,18 @@ class Markdown(str):
     """Text that is already safe markdown; templates print it as it is."""
 
 
-def escape_md(value: object, *, limit: int | None = None) -> Markdown:
-    """Scraped text as literal inline markdown: one line, every special character escaped."""
+def escape_md(value: object, *, limit: int | None = None, line_start: bool = False) -> Markdown:
+    """Scraped text as literal inline markdown: one line, every special character escaped.
+
+    With line_start, also escape what would open a list or heading at the start of a line.
+    """
     if isinstance(value, Markdown):
         return value
     text = _SPACES.sub(" ", _CONTROL.sub(" ", "" if value is None else str(value))).strip()
     if limit and len(text) > limit:
         text = text[: limit - 1].rstrip() + "…"
     text = _SPECIAL.sub(r"\\\1", text)
-    return Markdown(_LINE_START.sub(_escape_line_start, text))
+    return Markdown(_LINE_START.sub(_escape_line_start, text) if line_start else text)
 
 
 def _escape_line_start(match: re.Match) -> str:

@@ -58,7 +58,7 @@ def cli(verbose: bool):
     Example:
       rivalwatch init && rivalwatch sources check && rivalwatch run
     """
-    logging.basicConfig(level=logging.DEBUG if verbose else logging.INFO,
+    logging.basicConfig(level=logging.INFO if verbose else logging.WARNING,
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
 
 

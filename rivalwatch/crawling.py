@@ -6,6 +6,7 @@ The child keeps Twisted's reactor (which cannot restart) out of the caller, so `
 
 from __future__ import annotations
 
+import logging
 import multiprocessing
 import traceback
 from dataclasses import dataclass, field
@@ -67,9 +68,12 @@ def run_spiders(config_path, db_path, kinds, source_ids, run_id, extra) -> dict:
 
     settings = Settings()
     settings.setmodule("crawlers.settings", priority="project")
+    log_level = logging.getLevelName(logging.getLogger().getEffectiveLevel())
     settings.setdict({"RIVALWATCH_DB": db_path, "RIVALWATCH_RUN_ID": run_id or 0,
-                      **extra}, priority="cmdline")
-    process = CrawlerProcess(settings, install_root_handler=False)
+                      "LOG_LEVEL": log_level, **extra}, priority="cmdline")
+    for handler in list(logging.root.handlers):  # Scrapy installs its own, at LOG_LEVEL
+        logging.root.removeHandler(handler)
+    process = CrawlerProcess(settings)
     crawlers = []
     for kind in kinds or list(SPIDERS_BY_KIND):
         crawler = process.create_crawler(SPIDERS_BY_KIND[kind])

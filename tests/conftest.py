@@ -1,6 +1,8 @@
 """Shared fixtures: loopback-only network, golden files, a fixture HTTP server."""
 
 import json
+import os
+import shutil
 import socket
 import subprocess
 import sys
@@ -94,6 +96,26 @@ def fixture_server(tmp_path_factory):
     log_path = tmp_path_factory.mktemp("fixture-server") / "requests.jsonl"
     server = start_server(ROOT / "tests" / "servers" / "fixture_server.py", str(FIXTURES),
                           log_path=log_path)
+    yield server
+    server.process.kill()
+    server.process.wait()
+
+
+def run_cli(*args: str, cwd: Path, timeout: float = 300) -> subprocess.CompletedProcess:
+    """Run the real `rivalwatch` command in a subprocess and return its result."""
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "RIVALWATCH_CONFIG": ""}
+    return subprocess.run([sys.executable, "-m", "rivalwatch", *args], cwd=cwd, env=env,
+                          capture_output=True, text=True, timeout=timeout)
+
+
+@pytest.fixture
+def site_server(tmp_path):
+    """A server over a fresh copy of the small feed site, which a test may edit."""
+    root = tmp_path / "site"
+    shutil.copytree(FIXTURES / "feeds" / "site", root)
+    server = start_server(ROOT / "tests" / "servers" / "fixture_server.py", str(root),
+                          log_path=tmp_path / "requests.jsonl")
+    server.root = root
     yield server
     server.process.kill()
     server.process.wait()
