@@ -1,6 +1,9 @@
-"""What the spiders hand to the pipelines.
+"""What the spiders hand to the pipelines: one FetchResultItem per fetched source.
 
-Pipelines read these through ItemAdapter and never import this module.
+A fetch's documents travel inside its result, so the store pipeline writes them and the
+source's new state (validators, health) in one transaction, and Scrapy's per-item
+machinery runs once per source rather than once per entry. Pipelines read these through
+ItemAdapter and never import this module.
 """
 
 from dataclasses import dataclass, field
@@ -26,8 +29,8 @@ class DocumentItem:
 
 
 @dataclass
-class SourceStatusItem:
-    """The outcome of fetching one source; comes after that source's documents."""
+class FetchResultItem:
+    """The outcome of fetching one source, with the documents it yielded."""
 
     source_id: str
     url: str
@@ -38,6 +41,5 @@ class SourceStatusItem:
     last_modified: str | None = None
     error_type: str | None = None
     message: str | None = None
-    entries_seen: int = 0
     fetched_at: str | None = None
-    details: dict = field(default_factory=dict)
+    documents: list[DocumentItem] = field(default_factory=list)

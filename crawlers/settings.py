@@ -14,6 +14,8 @@ TELNETCONSOLE_ENABLED = False
 COOKIES_ENABLED = False
 
 CONCURRENT_REQUESTS = 16
+# Each response yields one result item; Scrapy's default of 100 starts 100 tasks per response.
+CONCURRENT_ITEMS = 4
 CONCURRENT_REQUESTS_PER_DOMAIN = 2
 DOWNLOAD_DELAY = 0
 AUTOTHROTTLE_ENABLED = True

@@ -1,9 +1,12 @@
-"""Second item pipeline: drop a document already seen in this crawl."""
+"""Second item pipeline: drop documents already seen in this crawl."""
+
+import logging
 
 from itemadapter import ItemAdapter
-from scrapy.exceptions import DropItem
 
-from pipelines.normalise import is_document
+from pipelines.normalise import documents_of
+
+logger = logging.getLogger(__name__)
 
 
 class DedupePipeline:
@@ -14,10 +17,13 @@ class DedupePipeline:
 
     def process_item(self, item, spider=None):
         adapter = ItemAdapter(item)
-        if not is_document(adapter):
-            return item
-        key = (adapter["source_id"], adapter["dedupe_key"])
-        if key in self.seen:
-            raise DropItem(f"duplicate entry {adapter['dedupe_key']} in {adapter['source_id']}")
-        self.seen.add(key)
+        unique = []
+        for doc in documents_of(item):
+            key = (doc["source_id"], doc["dedupe_key"])
+            if key in self.seen:
+                logger.info("duplicate entry %s in %s dropped", doc["dedupe_key"], key[0])
+                continue
+            self.seen.add(key)
+            unique.append(doc.item)
+        adapter["documents"] = unique
         return item

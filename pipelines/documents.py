@@ -47,10 +47,16 @@ _DOC_COLUMNS = ("source_id", "competitor_id", "kind", "url", "guid", "dedupe_key
                 "published_at", "text", "content_hash")
 
 
+_INSERT_SQL = "INSERT INTO documents ({}) VALUES ({})".format(
+    ", ".join((*_DOC_COLUMNS, "fetched_at", "revision")), ", ".join("?" * (len(_DOC_COLUMNS) + 2)))
+
+
 def _insert(db: Database, doc: dict, now: str) -> dict:
+    # Plain SQL: this is the hot path of a first crawl (sqlite-utils re-inspects per call).
     row = {c: doc.get(c) for c in _DOC_COLUMNS}
-    row.update(fetched_at=doc.get("fetched_at") or now, updated_at=None, revision=1)
-    row["id"] = db["documents"].insert(row).last_pk
+    row.update(fetched_at=doc.get("fetched_at") or now, revision=1, updated_at=None)
+    values = [row[c] for c in _DOC_COLUMNS] + [row["fetched_at"], 1]
+    row["id"] = db.execute(_INSERT_SQL, values).lastrowid
     return row
 
 

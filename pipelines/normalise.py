@@ -1,13 +1,14 @@
-"""First item pipeline: clean documents, hash their content and choose their dedupe key."""
+"""First item pipeline: clean a fetch's documents, hash their content, choose dedupe keys."""
 
 from __future__ import annotations
 
 import hashlib
+import logging
 import re
 
 from itemadapter import ItemAdapter
-from scrapy.exceptions import DropItem
 
+logger = logging.getLogger(__name__)
 _WHITESPACE = re.compile(r"\s+")
 
 
@@ -26,24 +27,33 @@ def dedupe_key(guid: str | None, url: str | None, hash_: str) -> str:
     return f"hash:{hash_}"
 
 
-def is_document(adapter: ItemAdapter) -> bool:
-    return "kind" in adapter.field_names()
+def documents_of(item) -> list[ItemAdapter]:
+    """The documents a fetch result carries, as adapters."""
+    return [ItemAdapter(doc) for doc in ItemAdapter(item).get("documents") or []]
+
+
+def normalise_document(doc: ItemAdapter) -> bool:
+    """Trim, hash and key one document in place; False when it has nothing to keep."""
+    title = (doc.get("title") or "").strip()
+    text = (doc.get("text") or "").strip()
+    if not title and not text:
+        return False
+    doc["title"] = title or text.split("\n", 1)[0][:200]
+    doc["text"] = text
+    doc["content_hash"] = content_hash(doc["title"], text)
+    doc["dedupe_key"] = dedupe_key(doc.get("guid"), doc.get("url"), doc["content_hash"])
+    return True
 
 
 class NormalisePipeline:
-    """Trims titles and text, hashes the content and picks the dedupe key."""
+    """Normalises every document of a fetch; drops (and logs) empty ones."""
 
     def process_item(self, item, spider=None):
         adapter = ItemAdapter(item)
-        if not is_document(adapter):
-            return item
-        title = (adapter.get("title") or "").strip()
-        text = (adapter.get("text") or "").strip()
-        if not title and not text:
-            raise DropItem(f"empty entry from {adapter.get('source_id')}: no title and no text")
-        adapter["title"] = title or text.split("\n", 1)[0][:200]
-        adapter["text"] = text
-        digest = content_hash(adapter["title"], text)
-        adapter["content_hash"] = digest
-        adapter["dedupe_key"] = dedupe_key(adapter.get("guid"), adapter.get("url"), digest)
+        kept = [doc.item for doc in documents_of(item) if normalise_document(doc)]
+        dropped = len(adapter.get("documents") or []) - len(kept)
+        if dropped:
+            logger.info("%s: dropped %d entries with no title and no text",
+                        adapter["source_id"], dropped)
+        adapter["documents"] = kept
         return item

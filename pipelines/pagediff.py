@@ -153,7 +153,7 @@ def _change(kind: str, shown: dict, old: dict | None, new: dict | None) -> Price
     if kind == "added":
         summary = f"{plan}: new plan, {_price_text(new)}"
     elif kind == "removed":
-        summary = f"{plan}: plan removed (was {_price_text(old)})"
+        summary = f"{plan}: plan removed (was {_price_text(old, aside=', {}')})"
     else:
         summary = f"{plan}: {_transition(old, new)}"
     return PriceChange(plan=plan, change=kind, old=old, new=new, summary=summary)
@@ -161,20 +161,53 @@ def _change(kind: str, shown: dict, old: dict | None, new: dict | None) -> Price
 
 def _transition(old: dict, new: dict) -> str:
     old_per, new_per = _per(old), _per(new)
-    if old_per == new_per:
+    if old_per != new_per:
+        return f"{_price_text(old)} → {_price_text(new)}"
+    months = _per_month_billed_annually(old), _per_month_billed_annually(new)
+    if None in months:
         return f"{_amount_text(old)} → {_amount_text(new)}{old_per}"
-    return f"{_price_text(old)} → {_price_text(new)}"
+    monthly = " → ".join(_money_text(month, point.get("currency"))
+                         for month, point in zip(months, (old, new), strict=True))
+    return f"{monthly}{_per_month(old)} ({_amount_text(old)} → {_amount_text(new)}{_per_year(old)})"
 
 
-def _price_text(point: dict) -> str:
-    return _amount_text(point) + _per(point)
+def _price_text(point: dict, aside: str = " ({})") -> str:
+    """A price as read: "$12 per seat/month", "$39 per month billed annually ($468/year)"."""
+    month = _per_month_billed_annually(point)
+    if month is None:
+        return _amount_text(point) + _per(point)
+    total = aside.format(_amount_text(point) + _per_year(point))
+    return _money_text(month, point.get("currency")) + _per_month(point) + total
+
+
+def _per_month_billed_annually(point: dict) -> float | None:
+    """The monthly share of a yearly price, when it comes to whole cents ($468/year: $39)."""
+    amount = point.get("amount")
+    if point.get("period") != "year" or point.get("contact_sales") or not amount:
+        return None
+    cents = round(amount * 100)
+    return cents / 1200 if cents % 12 == 0 else None
+
+
+def _per_month(point: dict) -> str:
+    unit = point.get("unit")
+    return f" per {unit}/month billed annually" if unit else " per month billed annually"
+
+
+def _per_year(point: dict) -> str:
+    unit = point.get("unit")
+    return f" per {unit}/year" if unit else "/year"
 
 
 def _amount_text(point: dict) -> str:
     """"$12", "€19.50", "¥1,500", "CHF 1,200", "Contact sales"."""
-    amount, currency = point.get("amount"), point.get("currency")
+    amount = point.get("amount")
     if point.get("contact_sales") or amount is None:
         return "Contact sales"
+    return _money_text(amount, point.get("currency"))
+
+
+def _money_text(amount: float, currency: str | None) -> str:
     number = f"{amount:,.0f}" if float(amount).is_integer() else f"{amount:,.2f}"
     if not currency:
         return "free" if amount == 0 else number

@@ -1,19 +1,18 @@
-"""Last item pipeline: write documents and source health to SQLite, a source at a time.
+"""Last item pipeline: write a fetch's documents and its source's health to SQLite.
 
-A source's documents are buffered until its status item arrives, then written with it
-in one transaction, so stored validators (ETag) never get ahead of stored documents: a
-crash can lose a fetch but never make the next crawl skip what was not written.
+Each fetch result is written in one transaction, documents and validators together, so
+stored validators (ETag) never get ahead of stored documents: a crash can lose a fetch
+but never make the next crawl skip what was not written.
 """
 
 from __future__ import annotations
 
 import logging
-from collections import defaultdict
 
 from itemadapter import ItemAdapter
 
 from pipelines import documents, health, pagewatch
-from pipelines.normalise import is_document
+from pipelines.normalise import documents_of
 from pipelines.registry import source_state, sync_config
 from pipelines.storage import open_db, transaction, utc_now
 
@@ -29,7 +28,6 @@ class StorePipeline:
         self.db_path = crawler.settings.get("RIVALWATCH_DB")
         self.run_id = crawler.settings.getint("RIVALWATCH_RUN_ID") or None
         self.backoff_after = crawler.settings.getint("RIVALWATCH_BACKOFF_AFTER", 5)
-        self.pending: dict[str, list[dict]] = defaultdict(list)
         self.db = None
 
     @classmethod
@@ -44,20 +42,15 @@ class StorePipeline:
         self.backoff_after = spider.config.crawl.backoff_after_failures
 
     def close_spider(self, spider=None):
-        for source_id, docs in self.pending.items():
-            logger.warning("%d documents of %s arrived without a status", len(docs), source_id)
         self.db.close()
 
     def process_item(self, item, spider=None):
-        adapter = ItemAdapter(item)
-        if is_document(adapter):
-            self.pending[adapter["source_id"]].append(adapter.asdict())
-        else:
-            self._write_source(adapter.asdict())
+        status = _fields(ItemAdapter(item))
+        docs = [_fields(doc) for doc in documents_of(item)]
+        self._write_fetch(status, docs)
         return item
 
-    def _write_source(self, status: dict) -> None:
-        docs = self.pending.pop(status["source_id"], [])
+    def _write_fetch(self, status: dict, docs: list[dict]) -> None:
         now = utc_now()
         with transaction(self.db):
             outcomes = [self._store(doc, now) for doc in docs]
@@ -87,3 +80,8 @@ class StorePipeline:
             health.record_failure(self.db, status, run_id=self.run_id,
                                   backoff_after=self.backoff_after)
             self.stats.inc_value("rivalwatch/sources_failed")
+
+
+def _fields(adapter: ItemAdapter) -> dict:
+    """A shallow dict of an item (ItemAdapter.asdict deep-copies, which is slow here)."""
+    return {name: adapter.get(name) for name in adapter.field_names() if name != "documents"}

@@ -75,13 +75,22 @@ def run_spiders(config_path, db_path, kinds, source_ids, run_id, extra) -> dict:
         logging.root.removeHandler(handler)
     process = CrawlerProcess(settings)
     crawlers = []
-    for kind in kinds or list(SPIDERS_BY_KIND):
+    for kind in kinds_to_crawl(config_path, kinds, source_ids):
         crawler = process.create_crawler(SPIDERS_BY_KIND[kind])
         crawlers.append(crawler)
         process.crawl(crawler, config=config_path,
                       source=",".join(source_ids) if source_ids else None)
     process.start()
     return _sum_stats(crawler.stats.get_stats() for crawler in crawlers)
+
+
+def kinds_to_crawl(config_path, kinds, source_ids) -> list[str]:
+    """The source kinds that have something to crawl (a spider per kind costs a start-up)."""
+    from rivalwatch.config import load_config
+
+    sources = load_config(config_path).sources()
+    present = {s.kind for s in sources if not source_ids or s.id in source_ids}
+    return [kind for kind in SPIDERS_BY_KIND if kind in present and (not kinds or kind in kinds)]
 
 
 def _sum_stats(all_stats) -> dict:

@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 
 import scrapy
 
-from crawlers.items import SourceStatusItem
+from crawlers.items import FetchResultItem
 from rivalwatch.config import Config, Source, load_config
 
 logger = logging.getLogger(__name__)
@@ -75,14 +75,14 @@ class SourceSpider(scrapy.Spider):
             yield self._status(source, response, not_modified=True)
             return
         try:
-            items = list(self.parse_documents(response, source))
+            documents = list(self.parse_documents(response, source))
         except self.source_errors as exc:
             yield self._failure(source, "content", str(exc), response.status)
             return
-        yield from items
-        yield self._status(source, response, entries_seen=len(items))
+        yield self._status(source, response, documents=documents)
 
     def parse_documents(self, response, source: Source) -> Iterable:
+        """The DocumentItems of a fetched source; raise one of source_errors when unusable."""
         raise NotImplementedError
 
     def source_failed(self, failure):
@@ -93,17 +93,17 @@ class SourceSpider(scrapy.Spider):
         logger.warning("source %s failed: %s", source.id, message)
         yield self._failure(source, error_type, message, status)
 
-    def _status(self, source: Source, response, **fields) -> SourceStatusItem:
+    def _status(self, source: Source, response, **fields) -> FetchResultItem:
         headers = response.headers
-        return SourceStatusItem(
+        return FetchResultItem(
             source_id=source.id, url=source.url, ok=True, status=response.status,
             etag=_header(headers, b"ETag"), last_modified=_header(headers, b"Last-Modified"),
             fetched_at=utc_now(), **fields,
         )
 
     def _failure(self, source: Source, error_type: str, message: str,
-                 status: int | None) -> SourceStatusItem:
-        return SourceStatusItem(source_id=source.id, url=source.url, ok=False, status=status,
+                 status: int | None) -> FetchResultItem:
+        return FetchResultItem(source_id=source.id, url=source.url, ok=False, status=status,
                                 error_type=error_type, message=message, fetched_at=utc_now())
 
 
