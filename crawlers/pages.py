@@ -42,6 +42,8 @@ _LINE_TAGS = frozenset((
 ))
 _SPACE_RUN = re.compile(r"\s+")
 _PUNCTUATION_ONLY = re.compile(r"^[\W_]*$")
+# what a removal leaves at the start of a line: "Trusted by 18,302 teams, from ..." -> ", from"
+_DANGLING_START = re.compile(r"^[\s,;:·|]+")
 
 # Text that changes on every render without the page changing in substance.
 _VOLATILE = [re.compile(pattern, re.IGNORECASE) for pattern in (
@@ -205,6 +207,8 @@ def _without(lines: Iterable[str], patterns: list[re.Pattern]) -> list[str]:
     kept = []
     for line in lines:
         cleaned = _SPACE_RUN.sub(" ", _strip_all(line, patterns)).strip()
+        if cleaned != line:
+            cleaned = _DANGLING_START.sub("", cleaned)
         # a cell holding only "✓" is content; a line left as "·" by removals is not
         if cleaned == line or not _PUNCTUATION_ONLY.match(cleaned):
             kept.append(cleaned)

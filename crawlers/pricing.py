@@ -71,21 +71,32 @@ _GENERIC_LABELS = {
     "billed monthly", "billed annually", "includes", "features",
 }
 _MAX_PRICE_TEXT = 120
+# a plan's price leads its line ("$12 per seat", "From $9"); prose has words before it
+_MAX_WORDS_BEFORE_PRICE = 3
+# "$5M in funding", "$2 billion": a sum of money in a sentence, not a price
+_MAGNITUDE = re.compile(r"^(?:[kmb]n?\b|mm\b|(?:thousand|million|billion)\b)", re.I)
+# questions and answers, and the headings over them, never hold a plan's price
+_FAQ_MARK = re.compile(r"faq|question", re.I)
+_NOT_PLAN_NAME = re.compile(r"\bfaqs?\b|frequently asked|\bquestions\b|\?", re.I)
 
 
 def extract_price_points(html: bytes | str, url: str, *,
                          selector: str | None = None) -> list[PricePoint]:
     """Price points of a pricing page, sorted by plan then period; [] when the page has none."""
-    region = _region(_parse(html), selector)
-    if region is None:
-        return []
+    found = []
+    for region in _regions(_parse(html), selector):
+        found.extend(_region_points(region))
+    return _finished(found)
+
+
+def _region_points(region) -> list[PricePoint]:
     _drop_noise(region)
     found = []
     for table in region.xpath(".//table"):
         found.extend(_table_points(table, region))
         table.drop_tree()
     found.extend(_card_points(region))
-    return _finished(found)
+    return found
 
 
 def _parse(html: bytes | str):
@@ -107,17 +118,20 @@ def _declared_encoding(html: bytes) -> str:
         return "utf-8"
 
 
-def _region(root, selector: str | None):
+def _regions(root, selector: str | None) -> list:
+    """The watched regions, outermost first, as extract_watched_text takes them."""
     if root is None:
-        return None
+        return []
     if selector:
         try:
             found = CSSSelector(selector)(root)
         except SelectorError:
-            return None  # extract_watched_text reports the bad selector to the user
-        return found[0] if found else None
-    mains = root.xpath("//main | //*[@role='main']")
-    return mains[0] if mains else root.find("body")
+            return []  # extract_watched_text reports the bad selector to the user
+    else:
+        found = root.xpath("//main | //*[@role='main']") or [root.find("body")]
+    found = [el for el in found if el is not None]
+    chosen = set(found)
+    return [el for el in found if not any(a in chosen for a in el.iterancestors())]
 
 
 def _drop_noise(region) -> None:
@@ -128,6 +142,8 @@ def _drop_noise(region) -> None:
 
 def _is_noise(el) -> bool:
     if not isinstance(el.tag, str) or el.tag in _DROP:
+        return True
+    if el.tag == "details" or _FAQ_MARK.search(f"{el.get('class', '')} {el.get('id', '')}"):
         return True
     # a card's own footer may hold its price; the site's header and footer never do
     return el.tag in _CHROME and not any(a.tag in _CONTENT for a in el.iterancestors())
@@ -162,7 +178,7 @@ def _is_plan_label(text: str) -> bool:
 
 
 def _looks_like_plan(text: str) -> bool:
-    return bool(text) and "?" not in text and len(text.split()) <= 5
+    return bool(text) and not _NOT_PLAN_NAME.search(text) and len(text.split()) <= 5
 
 
 # --- cards --------------------------------------------------------------------------------
@@ -191,7 +207,16 @@ def _price_nodes(region) -> list:
 def _shows_price(text: str) -> bool:
     if not text or len(text) > _MAX_PRICE_TEXT:
         return False
-    return bool(_MONEY.search(text) or _FREE.match(text) or _CONTACT.match(text))
+    if _FREE.match(text) or _CONTACT.match(text):
+        return True
+    match = _MONEY.search(text)
+    return bool(match) and _leads_as_price(text, match)
+
+
+def _leads_as_price(text: str, match: re.Match) -> bool:
+    """A price display, not a sum named in a sentence ("startups with under $5M get ...")."""
+    words_before = len(text[:match.start()].split())
+    return words_before <= _MAX_WORDS_BEFORE_PRICE and not _MAGNITUDE.match(text[match.end():])
 
 
 def _is_plan_heading(el) -> bool:
@@ -296,7 +321,7 @@ def _period(text: str) -> str | None:
 
 def _unit(rest: str) -> str | None:
     """The unit priced ("seat", "1k events") from the words after "per" or "/"."""
-    rest = re.split(r"[;()|]|\.\s", rest, maxsplit=1)[0].lower()
+    rest = re.split(r"[,;()|]|\.\s", rest, maxsplit=1)[0].lower()
     for piece in re.split(r"\s*(?:/|\bper\b)\s*", rest)[1:]:
         words = _UNIT_STOP.sub("", piece).split()[:3]
         if words and words[0] not in _PERIOD_WORDS and not _ONE_TIME.match(words[0]):

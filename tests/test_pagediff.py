@@ -121,8 +121,29 @@ def test_monthly_and_annual_prices_are_matched_by_period():
     old = [PRO, _point(amount=120.0, period="year")]
     new = [PRO, _point(amount=132.0, period="year")]
     [change] = compare_price_points(old, new)
-    assert change == PriceChange("Pro", "changed", old[1], new[1],
-                                 "Pro: $120 → $132 per seat/year")
+    assert change == PriceChange("Pro", "changed", old[1], new[1], "Pro: $10 → $11 per "
+                                 "seat/month billed annually ($120 → $132 per seat/year)")
+
+
+ANNUAL = _point(plan="Scale", amount=4788.0, period="year", unit=None)
+
+
+@pytest.mark.parametrize(("old", "new", "expected"), [
+    ([], [ANNUAL], "Scale: new plan, $399 per month billed annually ($4,788/year)"),
+    ([ANNUAL], [], "Scale: plan removed (was $399 per month billed annually, $4,788/year)"),
+    ([ANNUAL], [{**ANNUAL, "amount": 4188.0}],
+     "Scale: $399 → $349 per month billed annually ($4,788 → $4,188/year)"),
+    ([_point(amount=119.88, period="year")], [_point(amount=143.88, period="year")],
+     "Pro: $9.99 → $11.99 per seat/month billed annually ($119.88 → $143.88 per seat/year)"),
+    # $4,790 a year is no whole number of cents a month: the yearly amount alone
+    ([ANNUAL], [{**ANNUAL, "amount": 4790.0}], "Scale: $4,788 → $4,790 per year"),
+    ([], [{**ANNUAL, "currency": "EUR", "amount": 390.0}], "Scale: new plan, €32.50 per "
+     "month billed annually (€390/year)"),
+    ([], [{**ANNUAL, "currency": "EUR", "amount": 391.0}], "Scale: new plan, €391 per year"),
+])
+def test_yearly_prices_are_also_given_per_month(old, new, expected):
+    [change] = compare_price_points(old, new)
+    assert change.summary == expected
 
 
 def test_same_prices_in_another_order_are_no_change():

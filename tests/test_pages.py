@@ -35,8 +35,10 @@ def _extract(page: str, version: str) -> str:
 
 
 def _prices(page: str, version: str) -> list[dict]:
+    settings = SETTINGS[page]
     markup = (FIXTURES / f"{page}.{version}.html").read_bytes()
-    return [p.to_dict() for p in extract_price_points(markup, SETTINGS[page]["url"])]
+    points = extract_price_points(markup, settings["url"], selector=settings["selector"])
+    return [p.to_dict() for p in points]
 
 
 def _check_golden(path: Path, actual: str, update: bool) -> None:
@@ -117,6 +119,12 @@ def test_ignore_patterns_apply_per_line():
     markup = "<main><p>Trusted by 12,345 teams</p><p>Pro plan</p></main>"
     text = extract_watched_text(markup, "https://x.example/", ignore=[r"^Trusted by .*$"])
     assert text == "Pro plan"
+
+
+def test_ignore_leaves_no_dangling_punctuation():
+    markup = "<main><p>Trusted by 18,302 teams, from startups to enterprises.</p></main>"
+    text = extract_watched_text(markup, "https://x.example/", ignore=[r"Trusted by [\d,]+ teams"])
+    assert text == "from startups to enterprises."
 
 
 def test_declared_charset_is_honoured_for_bytes_and_ignored_for_str():

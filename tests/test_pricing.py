@@ -11,7 +11,9 @@ from crawlers.pricing import PricePoint, extract_price_points
 FIXTURES = Path(__file__).parent / "fixtures" / "pages"
 CASES = json.loads((FIXTURES / "price_cases.json").read_text("utf-8"))
 PRICING_PAGES = sorted(path.name.removesuffix(".html")
-                       for path in FIXTURES.glob("pricing-*.html"))
+                       for path in FIXTURES.glob("*pricing*.html"))
+HOME_PAGES = sorted(path.name.removesuffix(".html")
+                    for path in FIXTURES.glob("demo-*-home.v*.html"))
 
 
 @pytest.mark.parametrize("case", CASES, ids=[case["why"] for case in CASES])
@@ -32,7 +34,7 @@ def test_price_points_match_golden(name, update_golden):
     assert actual == golden.read_text("utf-8")
 
 
-@pytest.mark.parametrize("name", ["features.v1", "home.v1", "app-shell.v1"])
+@pytest.mark.parametrize("name", ["features.v1", "home.v1", "app-shell.v1", *HOME_PAGES])
 def test_pages_without_prices_give_none(name):
     markup = (FIXTURES / f"{name}.html").read_bytes()
     assert extract_price_points(markup, "https://x.example/") == []
@@ -43,6 +45,13 @@ def test_selector_limits_the_region():
     points = extract_price_points(markup, "https://x.example/", selector=".tier:nth-child(2)")
     assert {(p.plan, p.amount, p.period) for p in points} == {
         ("Pro", 15.0, "month"), ("Pro", 144.0, "year")}
+
+
+def test_selector_takes_every_region_it_matches():
+    markup = (FIXTURES / "pricing-toggle.v1.html").read_bytes()
+    every = extract_price_points(markup, "https://x.example/")
+    assert extract_price_points(markup, "https://x.example/", selector=".tier") == every
+    assert len({p.plan for p in every}) == 4
 
 
 def test_selector_matching_nothing_gives_none():
