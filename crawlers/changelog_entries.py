@@ -15,7 +15,8 @@ from crawlers.changelog_items import (
 from crawlers.changelog_model import ReleaseEntry, ReleaseItem
 from crawlers.changelog_versions import find_version
 
-_SEPARATORS = " \t.-\u2013\u2014:|/,\u00b7\u2022()[]"
+_SEPARATORS = " \t.-\u2013\u2014:|/,\u00b7\u2022"
+_PAIRS = ("()", "[]")
 _DATE_WORDS = re.compile(
     r"\b(?:released|release date|published|shipped|date)\b(?:\s+on\b)?|^\s*on\b", re.IGNORECASE
 )
@@ -34,8 +35,25 @@ class Heading:
     rest: str
 
 
+def _unpaired_end(text: str) -> str:
+    """Drop brackets at the ends that pair with nothing inside ("[1.4.0", "[Unreleased]")."""
+    for opening, closing in _PAIRS:
+        inner = text[1:-1]
+        if text[:1] + text[-1:] == opening + closing and opening not in inner \
+                and closing not in inner:
+            return inner
+        if text.endswith(closing) and text.count(opening) < text.count(closing):
+            return text[:-1]
+        if text.startswith(opening) and text.count(opening) > text.count(closing):
+            return text[1:]
+    return text
+
+
 def _tidy(text: str) -> str:
-    return " ".join(_EMPTY_BRACKETS.sub(" ", text).split()).strip(_SEPARATORS)
+    text = " ".join(_EMPTY_BRACKETS.sub(" ", text).split()).strip(_SEPARATORS)
+    while (trimmed := _unpaired_end(text).strip(_SEPARATORS)) != text:
+        text = trimmed
+    return text
 
 
 def describe(text: str, time: str | None = None) -> Heading:
@@ -116,8 +134,8 @@ def _pick_title(blocks: list[Block], zone: list[int], used: set[int], meta: Head
     return meta.version or fallback or _first_words(blocks, used)
 
 
-def _items(blocks: list[Block]) -> list[ReleaseItem]:
-    """Items of the entry, typed by their section heading or else by their wording."""
+def entry_items(blocks: list[Block]) -> list[ReleaseItem]:
+    """Items of an entry, typed by their section heading or else by their wording."""
     items, section = [], None
     for block in blocks:
         if block.kind == "heading":
@@ -127,8 +145,11 @@ def _items(blocks: list[Block]) -> list[ReleaseItem]:
     return items
 
 
-def _is_breaking(blocks: list[Block], items: list[ReleaseItem], body: str) -> bool:
-    if any(item.type == "breaking" for item in items) or mentions_breaking(body):
+def is_breaking(blocks: list[Block], items: list[ReleaseItem], title: str, body: str) -> bool:
+    """True for a Breaking section, a breaking item, or BREAKING CHANGE/"breaking:" text."""
+    if any(item.type == "breaking" for item in items):
+        return True
+    if mentions_breaking(title) or mentions_breaking(body):
         return True
     return any(b.kind == "heading" and section_type(b.text) == "breaking" for b in blocks)
 
@@ -153,7 +174,7 @@ def build_entry(blocks: list[Block], url: str, anchor: str | None = None) -> Rel
     title = _pick_title(blocks, zone, used, meta)
     rest = [b for i, b in enumerate(blocks) if i not in used and b.text and b.text != title]
     body = "\n".join(block.text for block in rest)
-    items = _items(rest)
+    items = entry_items(rest)
     anchor = anchor or next((b.anchor for b in blocks[: len(zone)] if b.anchor), None)
     return ReleaseEntry(
         version=meta.version,
@@ -161,7 +182,7 @@ def build_entry(blocks: list[Block], url: str, anchor: str | None = None) -> Rel
         title=title,
         body=body,
         items=items,
-        breaking=_is_breaking(rest, items, body),
+        breaking=is_breaking(rest, items, title, body),
         anchor_url=f"{url.split('#', 1)[0]}#{anchor}" if anchor else None,
     )
 
@@ -196,6 +217,30 @@ def _entry_end(blocks: list[Block], start: int, next_start: int) -> int:
     return next_start
 
 
+def _update_titles(release: list[Block]) -> list[int]:
+    """Indices of the titled updates under a bare date heading, when there are two or more."""
+    head = describe(release[0].text, release[0].time)
+    if head.version or head.rest or len(release) < 2:
+        return []
+    titles = [
+        i for i, block in enumerate(release[1:], 1)
+        if block.kind == "heading" and block.level > release[0].level
+        and not is_section_heading(block.text)
+    ]
+    level = min((release[i].level for i in titles), default=0)
+    titles = [i for i in titles if release[i].level == level]
+    return titles if len(titles) >= 2 and titles[0] == 1 else []
+
+
+def _per_update(release: list[Block]) -> list[list[Block]]:
+    """A day of a product changelog that ships several titled updates: one entry each."""
+    titles = _update_titles(release)
+    if not titles:
+        return [release]
+    ends = [*titles[1:], len(release)]
+    return [[release[0], *release[start:end]] for start, end in zip(titles, ends, strict=True)]
+
+
 def split_blocks(blocks: list[Block]) -> list[list[Block]]:
     """The blocks of each release in a heading-structured document, in page order."""
     starts = _entry_starts(blocks)
@@ -208,5 +253,5 @@ def split_blocks(blocks: list[Block]) -> list[list[Block]]:
         grouping = end == start + 1 and next_start == end and next_start < len(blocks)
         if grouping and blocks[next_start].level > blocks[start].level:
             continue  # a "Version 3" heading that only groups the 3.x releases under it
-        releases.append(blocks[start:end])
+        releases.extend(_per_update(blocks[start:end]))
     return releases

@@ -9,6 +9,7 @@ from lxml import etree
 from crawlers.changelog_blocks import Block
 from crawlers.changelog_dates import parse_date
 from crawlers.changelog_entries import describe
+from crawlers.changelog_versions import find_version
 
 _HEADINGS = {"h1": 1, "h2": 2, "h3": 3, "h4": 4, "h5": 5, "h6": 6}
 _BLOCKS = frozenset((
@@ -62,6 +63,24 @@ def _anchor_of(heading: etree._Element) -> str | None:
     return next((anchor for anchor in found if anchor), None)
 
 
+def _blank(text: str | None) -> bool:
+    return not text or text.isspace()
+
+
+def _is_chip_row(parent: etree._Element | None) -> bool:
+    """True when a block holds only side-by-side inline elements (a card's meta row)."""
+    if parent is None or not _blank(parent.text):
+        return False
+    return all(_blank(child.tail) for child in parent.iterchildren())
+
+
+def _is_version_chip(element: etree._Element) -> bool:
+    """True for a leaf element whose whole text is one version ("<span>v2.17</span>")."""
+    text = (element.text or "").strip()
+    found = find_version(text) if len(element) == 0 and len(text) <= 40 else None
+    return bool(found) and found[0] == text
+
+
 def _time_of(element: etree._Element) -> str | None:
     return parse_date(element.get("datetime") or "") or parse_date(element.text_content())
 
@@ -76,6 +95,13 @@ class _Walk:
         self.headings: list[tuple[int, str | None]] = []
         self.time: str | None = None
         self.list_depth = 0
+        self.chip_rows: dict = {}
+
+    def in_chip_row(self, element: etree._Element) -> bool:
+        parent = element.getparent()
+        if parent not in self.chip_rows:
+            self.chip_rows[parent] = _is_chip_row(parent)
+        return self.chip_rows[parent]
 
     def flush(self, time: str | None = None, pinned: bool = False) -> None:
         text = " ".join("".join(self.parts).replace("\u00b6", " ").split())
@@ -109,7 +135,16 @@ class _Walk:
             return "heading"
         if tag == "li" and element is not root:
             return "item"
-        return "block" if tag in _BLOCKS else "inline"
+        if tag in _BLOCKS:
+            return "block"
+        return "chip" if self._is_chip(element, root) else "inline"
+
+    def _is_chip(self, element: etree._Element, root: etree._Element) -> bool:
+        # A version beside tags in a meta row is a line of its own, as the page shows it;
+        # inside a heading or a list item it stays part of that line.
+        if self.headings or self.list_depth or element is root:
+            return False
+        return _is_version_chip(element) and self.in_chip_row(element)
 
     def start(self, role: str, element: etree._Element) -> None:
         if role in ("heading", "forced"):
@@ -118,7 +153,7 @@ class _Walk:
             self.headings.append((level, _anchor_of(element)))
         elif role == "time" and self.headings:
             self.time = _time_of(element)
-        elif role in ("item", "block", "time"):
+        elif role in ("item", "block", "time", "chip"):
             self.flush()
             self.list_depth += role == "item"
         if element.text and role != "drop":
@@ -130,9 +165,12 @@ class _Walk:
             self.headings.pop()
         elif role == "time" and not self.headings:
             self.flush(_time_of(element), pinned=element in self.marks)
-        elif role in ("item", "block"):
+        elif role in ("item", "block", "chip"):
             self.flush()
             self.list_depth -= role == "item"
+        elif role == "inline" and element.getnext() is not None and _blank(element.tail) \
+                and self.in_chip_row(element):
+            self.parts.append(" ")  # side-by-side tags read as words, not "ReplaySDK"
 
 
 def html_blocks(

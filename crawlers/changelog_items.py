@@ -35,8 +35,10 @@ _PREFIX_NOISE = re.compile(r"^[\s\-*•·>\[\]()]+|^\*\*|^__")
 _SECTION_RES = tuple((kind, re.compile(rf"^(?:{pattern})$")) for kind, pattern in _SECTIONS)
 _GENERIC_RE = re.compile(rf"^(?:{_GENERIC_SECTIONS})$")
 _WORDING_RES = tuple((kind, re.compile(rf"^(?:{pattern})")) for kind, pattern in _WORDINGS)
-_BREAKING_TEXT = re.compile(r"BREAKING[ _-]CHANGES?|(?:^|[.!?]\s)\W*breaking\s*(?:change)?s?\s*:",
-                            re.IGNORECASE | re.MULTILINE)
+# The shouted marker is case-sensitive: "no breaking changes" in prose says the opposite.
+_BREAKING_MARKER = re.compile(r"(?<!NO )\bBREAKING[ _-]CHANGES?\b")
+_BREAKING_PREFIX = re.compile(r"(?:^|[.!?]\s)\W*breaking\s*(?:change)?s?\s*:",
+                              re.IGNORECASE | re.MULTILINE)
 _TRIM = re.compile(r"[\s:.!\u2728\U0001f300-\U0001faff\u2600-\u27bf]+")
 
 
@@ -69,4 +71,4 @@ def classify_item(text: str) -> str:
 
 def mentions_breaking(text: str) -> bool:
     """True when the text says BREAKING CHANGE or starts a line with "breaking:"."""
-    return bool(_BREAKING_TEXT.search(text))
+    return bool(_BREAKING_MARKER.search(text) or _BREAKING_PREFIX.search(text))

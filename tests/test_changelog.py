@@ -17,7 +17,7 @@ from crawlers.changelog import (
 )
 from crawlers.changelog_dates import parse_date
 from crawlers.changelog_entries import describe
-from crawlers.changelog_items import classify_item, section_type
+from crawlers.changelog_items import classify_item, mentions_breaking, section_type
 from crawlers.changelog_scoring import (
     EXPECTED_SUFFIX,
     PINNED,
@@ -116,6 +116,11 @@ def test_section_headings(case):
     assert section_type(case["heading"]) == case["expected"]
 
 
+@pytest.mark.parametrize("case", _cases("breaking.json"), ids=lambda c: c["text"][:40])
+def test_breaking_wording(case):
+    assert mentions_breaking(case["text"]) is case["expected"]
+
+
 @pytest.mark.parametrize("case", _cases("formats.json"), ids=lambda c: c["expected"] + c["url"])
 def test_format_detection(case):
     assert detect_format(case["text"], case["url"], case["content_type"]) == case["expected"]
@@ -212,3 +217,46 @@ def test_entries_serialise_to_json():
     assert json.loads(json.dumps(entry.to_dict()))["items"] == [
         {"type": "breaking", "text": "BREAKING: dropped v1"}]
     assert entry.breaking and entry.title == "v2.0.0"
+
+
+_META_ROW_CARD = (
+    '<article id="r{n}"><div class="meta"><span class="tag">Replay</span><span class="tag">SDK'
+    '</span> <span class="badge">v2.{n}</span> <time datetime="2026-11-0{n}">Nov {n}</time>'
+    '</div><h3>{title}</h3><p>Upgrade to <code>2.{n}.1</code> first.</p></article>'
+)
+
+
+def test_a_version_in_a_card_meta_row_is_the_version_not_body_text():
+    cards = [_META_ROW_CARD.format(n=2, title="Replay search"),
+             _META_ROW_CARD.format(n=1, title="Mobile replay")]
+    entries = split_changelog("<main>" + "".join(cards) + "</main>", "https://x.example/c")
+    assert [(e.version, e.released_on, e.title) for e in entries] == [
+        ("v2.2", "2026-11-02", "Replay search"), ("v2.1", "2026-11-01", "Mobile replay")]
+    assert entries[0].body == "Replay SDK\nUpgrade to 2.2.1 first."
+
+
+@pytest.mark.parametrize("page, url", [
+    ("<h2 id='d3'>November 3, 2026</h2><h3>Bulk edit</h3><p>Edit many cards.</p>"
+     "<h3>Cycle time (beta)</h3><ul><li>Fixed a chart</li></ul>"
+     "<h2 id='d1'>November 1, 2026</h2><h3>Templates</h3><p>Save a card.</p>",
+     "https://x.example/changelog"),
+    ("## November 3, 2026\n\n### Bulk edit\n\nEdit many cards.\n\n### Cycle time (beta)\n\n"
+     "- Fixed a chart\n\n## November 1, 2026\n\n### Templates\n\nSave a card.\n",
+     "https://x.example/CHANGELOG.md"),
+])
+def test_a_day_that_ships_several_titled_updates_gives_one_entry_each(page, url):
+    entries = split_changelog(page, url)
+    assert [(e.released_on, e.title, e.body) for e in entries] == [
+        ("2026-11-03", "Bulk edit", "Edit many cards."),
+        ("2026-11-03", "Cycle time (beta)", "Fixed a chart"),
+        ("2026-11-01", "Templates", "Save a card."),
+    ]
+    assert entries[1].items[0].type == "fixed"
+
+
+def test_a_day_with_an_introduction_stays_one_entry():
+    page = ("<h2>November 3, 2026</h2><p>Two small things today.</p><h3>Bulk edit</h3>"
+            "<p>Edit many.</p><h3>Templates</h3><p>Save.</p>")
+    entries = split_changelog(page, "https://x.example/c")
+    assert len(entries) == 1 and entries[0].released_on == "2026-11-03"
+    assert "Templates" in entries[0].body.split("\n")
