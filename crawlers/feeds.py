@@ -59,6 +59,7 @@ class FeedEntry:
     published_at: str | None
     updated_at: str | None
     author: str | None
+    content_html: str | None = None  # the entry's markup, for release notes' lists
 
 
 @dataclass
@@ -275,6 +276,7 @@ def _entry(
         published_at=published or updated,
         updated_at=updated,
         author=_author(entry, atom) or feed_author,
+        content_html=_entry_markup(entry),
     )
 
 
@@ -304,6 +306,14 @@ def _entry_text(entry: feedparser.FeedParserDict) -> str:
     if detail.get("type") == "text/plain":
         return normalise_whitespace(detail["value"])
     return html_to_text(detail["value"])
+
+
+def _entry_markup(entry: feedparser.FeedParserDict) -> str | None:
+    """The entry's HTML content or summary (feedparser has sanitised it), if it has any."""
+    for detail in [*(entry.get("content") or []), entry.get("summary_detail") or {}]:
+        if detail.get("type") in _HTML_TYPES and detail.get("value", "").strip():
+            return detail["value"]
+    return None
 
 
 def _author(node: feedparser.FeedParserDict, atom: bool) -> str | None:

@@ -83,6 +83,7 @@ def _entry(item: dict, base: str, feed_author: str | None) -> FeedEntry:
         published_at=published or updated,
         updated_at=updated,
         author=_authors(item) or feed_author,
+        content_html=_string(item.get("content_html")),
     )
 
 

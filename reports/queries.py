@@ -41,7 +41,8 @@ def releases_in(db: Database, window: Window) -> list[dict]:
     """Releases in the window with their version, date, item counts and breaking flag."""
     sql = f"""
         SELECT d.id, d.competitor_id, d.title, COALESCE(d.url, s.url) AS url,
-               r.version, r.released_on, r.item_counts, r.breaking, {_WHEN} AS happened_at
+               r.version, r.released_on, r.title AS release_title, r.item_counts, r.breaking,
+               {_WHEN} AS happened_at
         FROM documents d JOIN sources s ON s.id = d.source_id
         LEFT JOIN releases r ON r.document_id = d.id
         WHERE d.kind = 'release' AND {_WHEN} >= :start AND {_WHEN} < :end

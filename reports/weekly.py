@@ -51,9 +51,36 @@ def write_report(db: Database, config: Config, window: Window, out: Path | None 
 
 
 def _competitor(competitor: dict, docs: list[dict], releases: dict[int, dict]) -> dict:
-    release_rows = [_release(releases.get(d["id"]) or d) for d in docs if d["kind"] == "release"]
+    release_rows = [releases.get(d["id"]) or d for d in docs if d["kind"] == "release"]
     articles = [d for d in docs if d["kind"] == "article"]
-    return {**competitor, "releases": release_rows, "articles": articles}
+    return {**competitor, "releases": [_release(r) for r in merge_releases(release_rows)],
+            "articles": articles}
+
+
+def merge_releases(rows: list[dict]) -> list[dict]:
+    """One row per release when a changelog and a release feed both announce it.
+
+    Same release: same version, else same day and title. The row with the most items
+    (usually the changelog's) is kept.
+    """
+    kept: dict[tuple, dict] = {}
+    for row in rows:
+        key = _release_key(row)
+        current = kept.get(key)
+        if current is None or _item_total(row) > _item_total(current):
+            kept[key] = row
+    return [row for row in rows if kept.get(_release_key(row)) is row]
+
+
+def _item_total(row: dict) -> int:
+    return sum((row.get("item_counts") or {}).values())
+
+
+def _release_key(row: dict) -> tuple:
+    if row.get("version"):
+        return ("version", row["version"].lower().removeprefix("v"))
+    day = (row.get("released_on") or row.get("happened_at") or "")[:10]
+    return ("day", day, (row.get("release_title") or row.get("title") or "").strip().lower())
 
 
 def _release(row: dict) -> dict:

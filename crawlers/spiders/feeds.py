@@ -2,6 +2,7 @@
 
 from crawlers.feeds import FeedError, parse_feed
 from crawlers.items import DocumentItem
+from crawlers.release_notes import release_from_feed_entry
 from crawlers.spiders.base import SourceSpider, utc_now
 
 
@@ -22,8 +23,13 @@ class FeedsSpider(SourceSpider):
                 source_id=source.id, competitor_id=source.competitor_id, kind=kind,
                 url=entry.url, title=entry.title, text=entry.text,
                 published_at=entry.published_at or entry.updated_at, guid=entry.guid,
-                fetched_at=fetched_at,
+                fetched_at=fetched_at, release=_release(entry) if source.releases else None,
             )
+
+
+def _release(entry) -> dict:
+    return release_from_feed_entry(entry.title, entry.content_html, entry.text,
+                                   entry.published_at or entry.updated_at, entry.url)
 
 
 def _content_type(response) -> str | None:
