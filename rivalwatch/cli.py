@@ -134,6 +134,22 @@ def crawl(project, source_ids, kinds, overrides):
 
 @cli.command()
 @project_options
+@click.option("--workers", default=1, show_default=True, type=click.IntRange(1, 64),
+              help="Processes for spaCy (nlp.pipe n_process).")
+def tag(project, workers):
+    """Tag untagged or changed documents: competitors, products, money, events.
+
+    \b
+    Example:
+      rivalwatch tag --workers 2
+    """
+    from rivalwatch.stages import run_tag
+
+    click.echo(run_tag(project, workers=workers).summary)
+
+
+@cli.command()
+@project_options
 @click.option("--week", help="ISO week such as 2026-W48 (default: the week of yesterday).")
 @click.option("--since", type=click.DateTime(formats=["%Y-%m-%d"]),
               help="Cover from this date to today instead of one week.")

@@ -43,7 +43,9 @@ def run_demo(directory: Path, *, echo: Callable[[str], None] = print,
 
 def analysis_steps() -> list[Callable[[Project], str]]:
     """The stages that run between crawling and the report (tagging, trends)."""
-    return []
+    from rivalwatch.stages import run_tag
+
+    return [lambda project: run_tag(project).summary]
 
 
 def _remove_old_database(db_path: Path) -> None:

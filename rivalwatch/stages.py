@@ -66,6 +66,34 @@ def _outcome(db, run_id: int, raw_stats: dict) -> CrawlOutcome:
     return CrawlOutcome("\n".join(lines), stats["sources_failed"], stats)
 
 
+@dataclass
+class StageOutcome:
+    """A stage's one-line summary and its counts."""
+
+    summary: str
+    stats: dict
+
+
+def run_tag(project: Project, *, workers: int = 1) -> StageOutcome:
+    """Tag what needs tagging, with a progress bar on a terminal."""
+    from nlp.model import ModelNotInstalled
+    from pipelines.tagging import pending_count, tag_documents
+    from rivalwatch.progress import progress_bar
+
+    db = open_db(project.db_path)
+    try:
+        with progress_bar("Tagging", total=pending_count(db)) as advance:
+            stats = tag_documents(db, project.config, workers=workers, progress=advance)
+    except ModelNotInstalled as exc:
+        raise RivalwatchError(str(exc)) from None
+    finally:
+        db.close()
+    counts = stats.as_dict()
+    reasons = ", ".join(f"{n} {why}" for why, n in counts["skipped_reasons"].items())
+    summary = f"Tagged {counts['tagged']} documents ({counts['words']} words)"
+    return StageOutcome(summary + (f"; skipped {reasons}." if reasons else "."), counts)
+
+
 def report_window(week: str | None, since: dt.date | None, today: dt.date):
     """The window a report covers, from --week / --since / the default."""
     from reports.weeks import default_week, parse_week
