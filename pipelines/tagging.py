@@ -12,14 +12,16 @@ import logging
 from collections import deque
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from sqlite_utils import Database
 
-from nlp.analysis import DocAnalysis, analyse_texts
-from nlp.pipeline import build_pipeline
 from nlp.watchlist import WatchedCompetitor
 from pipelines.storage import transaction, utc_now
 from rivalwatch.config import Config
+
+if TYPE_CHECKING:
+    from nlp.analysis import DocAnalysis
 
 logger = logging.getLogger(__name__)
 WRITE_BATCH = 200
@@ -58,6 +60,9 @@ def tag_documents(db: Database, config: Config, *, workers: int = 1,
     stats = TagStats()
     if not ids:
         return stats
+    from nlp.analysis import analyse_texts  # spaCy loads only when there is work
+    from nlp.pipeline import build_pipeline
+
     nlp = build_pipeline(config.nlp.model, watchlist(config), config.topics.track)
     pending: deque[dict] = deque()  # rows handed to spaCy, not yet written back
     texts = (_text_of(row) for row in _remember(_document_rows(db, ids), pending))

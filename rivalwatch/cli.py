@@ -18,6 +18,7 @@ import click
 from rivalwatch.config import ConfigError
 from rivalwatch.project import (
     EXIT_FATAL,
+    EXIT_LOCKED,
     EXIT_SOURCES_FAILED,
     EXIT_USAGE,
     RivalwatchError,
@@ -58,8 +59,9 @@ def cli(verbose: bool):
     Example:
       rivalwatch init && rivalwatch sources check && rivalwatch run
     """
-    logging.basicConfig(level=logging.INFO if verbose else logging.WARNING,
-                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    from rivalwatch.logs import terminal_handler
+
+    logging.basicConfig(level=logging.INFO, handlers=[terminal_handler(verbose=verbose)])
 
 
 @cli.command()
@@ -167,6 +169,65 @@ def report(project, week, since, output):
     path = run_report(project, week=week, since=since.date() if since else None,
                       output=Path(output) if output else None, today=dt.date.today())
     click.echo(f"Wrote {path}")
+
+
+@cli.command()
+@project_options
+@click.option("--full", is_flag=True, help="Recompute every window, not only touched ones.")
+@click.option("--window", type=click.Choice(["week", "day", "month"]), default="week",
+              show_default=True, help="The window to count in.")
+def trends(project, full, window):
+    """Recompute trend tables: counts per window, rising terms, share of voice.
+
+    \b
+    Example:
+      rivalwatch trends --full
+    """
+    from rivalwatch.stages import run_trends
+
+    click.echo(run_trends(project, full=full, window=window).summary)
+
+
+@cli.command()
+@project_options
+@click.option("--workers", default=1, show_default=True, type=click.IntRange(1, 64),
+              help="Processes for spaCy in the tag stage.")
+def run(project, workers):
+    """Crawl, tag, compute trends and write the report, under a lock: the cron entry point.
+
+    Logs go to rivalwatch.log next to the database. Exits 3 when some sources
+    failed, 4 when another run holds the lock.
+
+    \b
+    Example:
+      rivalwatch run -c /srv/watch/rivalwatch.toml
+    """
+    from rivalwatch.lock import AlreadyRunning
+    from rivalwatch.stages import run_all
+
+    try:
+        outcome = run_all(project, today=dt.date.today(), workers=workers)
+    except AlreadyRunning as exc:
+        click.echo(f"Error: {exc}", err=True)
+        sys.exit(EXIT_LOCKED)
+    click.echo("\n".join(outcome.lines))
+    sys.exit(outcome.exit_code)
+
+
+@cli.command()
+@project_options
+@click.option("--schedule", default="17 6 * * *", show_default=True,
+              help="The five crontab time fields.")
+def cron(project, schedule):
+    """Print a crontab line that runs `rivalwatch run` for this config.
+
+    \b
+    Example:
+      rivalwatch cron >> mycrontab && crontab mycrontab
+    """
+    from rivalwatch.scheduling import crontab_line
+
+    click.echo(crontab_line(project, schedule=schedule))
 
 
 @cli.command()

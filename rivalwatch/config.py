@@ -65,6 +65,7 @@ class CrawlConfig(_Model):
     autothrottle: bool = True
     retries: int = Field(2, ge=0, le=10)
     backoff_after_failures: int = Field(5, ge=1, le=100)
+    stale_after_days: int = Field(30, ge=1)
 
 
 class SourceConfig(_Model):

@@ -68,11 +68,10 @@ def run_spiders(config_path, db_path, kinds, source_ids, run_id, extra) -> dict:
 
     settings = Settings()
     settings.setmodule("crawlers.settings", priority="project")
-    log_level = logging.getLevelName(logging.getLogger().getEffectiveLevel())
+    # The caller's handlers (terminal, log file) decide what is shown, each at its level.
     settings.setdict({"RIVALWATCH_DB": db_path, "RIVALWATCH_RUN_ID": run_id or 0,
-                      "LOG_LEVEL": log_level, **extra}, priority="cmdline")
-    for handler in list(logging.root.handlers):  # Scrapy installs its own, at LOG_LEVEL
-        logging.root.removeHandler(handler)
+                      "LOG_INSTALL_ROOT_HANDLER": not logging.root.handlers, **extra},
+                     priority="cmdline")
     process = CrawlerProcess(settings)
     crawlers = []
     for kind in kinds_to_crawl(config_path, kinds, source_ids):

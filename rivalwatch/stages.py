@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -11,6 +12,8 @@ from pipelines.runs import finish_run, start_run
 from pipelines.storage import open_db
 from rivalwatch.crawling import CrawlFailed, crawl
 from rivalwatch.project import EXIT_OK, EXIT_SOURCES_FAILED, Project, RivalwatchError
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass
@@ -94,6 +97,20 @@ def run_tag(project: Project, *, workers: int = 1) -> StageOutcome:
     return StageOutcome(summary + (f"; skipped {reasons}." if reasons else "."), counts)
 
 
+def run_trends(project: Project, *, full: bool = False, window: str = "week") -> StageOutcome:
+    """Recompute the trend tables (only windows touched since the last run unless full)."""
+    from pipelines.trending import compute_trends
+
+    db = open_db(project.db_path)
+    try:
+        stats = compute_trends(db, window=window, full=full)
+    finally:
+        db.close()
+    details = ", ".join(f"{value} {key.replace('_', ' ')}" for key, value in sorted(stats.items())
+                        if isinstance(value, int) and not isinstance(value, bool))
+    return StageOutcome(f"Trends updated: {details}.", stats)
+
+
 def report_window(week: str | None, since: dt.date | None, today: dt.date):
     """The window a report covers, from --week / --since / the default."""
     from reports.weeks import default_week, parse_week
@@ -122,3 +139,68 @@ def run_report(project: Project, *, week: str | None = None, since: dt.date | No
         return write_report(db, project.config, window, output)
     finally:
         db.close()
+
+
+@dataclass
+class RunOutcome:
+    """What `rivalwatch run` did: per-stage summaries, the report, the exit code."""
+
+    lines: list[str]
+    exit_code: int
+
+
+def run_all(project: Project, *, today: dt.date, workers: int = 1) -> RunOutcome:
+    """Crawl, tag, trends and report under the database's lock; recorded in `runs`."""
+    from rivalwatch.lock import run_lock
+    from rivalwatch.logs import log_to_file
+
+    with run_lock(project.db_path):
+        log_to_file(project.db_path)
+        db = open_db(project.db_path)
+        run_id = start_run(db, "run")
+        try:
+            return _run_stages(project, db, run_id, today=today, workers=workers)
+        finally:
+            db.close()
+
+
+def _run_stages(project: Project, db, run_id: int, *, today: dt.date, workers: int) -> RunOutcome:
+    timings, stats, lines = {}, {}, []
+    stages = [
+        ("crawl", lambda: run_crawl(project, run_id=run_id)),
+        ("tag", lambda: run_tag(project, workers=workers)),
+        *_optional_stages(project),
+        ("report", lambda: run_report(project, today=today)),
+    ]
+    failed_sources = 0
+    for name, stage in stages:
+        started = time.monotonic()
+        try:
+            outcome = stage()
+        except Exception as exc:
+            logger.exception("stage %s failed", name)
+            finish_run(db, run_id, status="failed", exit_code=1, stats=stats,
+                       timings=timings, error=f"{name}: {exc}")
+            raise RivalwatchError(f"the {name} stage failed: {exc}") from exc
+        timings[name] = round(time.monotonic() - started, 3)
+        summary, stats[name] = _describe(outcome)
+        failed_sources += getattr(outcome, "failed", 0)
+        lines.append(f"{name}: {summary}")
+    code = EXIT_SOURCES_FAILED if failed_sources else EXIT_OK
+    finish_run(db, run_id, status="sources_failed" if failed_sources else "ok", exit_code=code,
+               stats=stats, timings=timings)
+    return RunOutcome(lines, code)
+
+
+def _optional_stages(project: Project) -> list:
+    try:
+        from pipelines import trending  # noqa: F401 - present once trends land
+    except ImportError:
+        return []
+    return [("trends", lambda: run_trends(project))]
+
+
+def _describe(outcome) -> tuple[str, dict]:
+    if isinstance(outcome, Path):
+        return f"wrote {outcome}", {"path": str(outcome)}
+    return outcome.summary.replace("\n", " "), outcome.stats

@@ -33,22 +33,41 @@ def source_health(project: Project, *, now: dt.datetime | None = None) -> str:
         return f"{project.db_path}: no database yet; run `rivalwatch crawl` first"
     db = open_db(project.db_path)
     now = now or dt.datetime.now(dt.UTC)
-    rows = [_health_row(r, now) for r in db.query(
+    default_days = project.config.crawl.stale_after_days
+    rows = [_health_row(r, now, default_days) for r in db.query(
         "SELECT * FROM sources WHERE active = 1 ORDER BY competitor_id IS NULL, competitor_id, id")]
     db.close()
-    return _table(["SOURCE", "KIND", "LAST SUCCESS", "FAILURES", "LAST NEW ITEM", "LAST ERROR"],
-                  rows)
+    headers = ["SOURCE", "KIND", "LAST SUCCESS", "FAILURES", "LAST NEW ITEM", "STATE",
+               "LAST ERROR"]
+    return _table(headers, rows)
 
 
-def _health_row(row: dict, now: dt.datetime) -> list[str]:
+def source_state(row: dict, now: dt.datetime, default_stale_days: int) -> str:
+    """ok, failing, backing off, stale (no new item for N days) or never fetched."""
+    if row["next_attempt_after"] and row["next_attempt_after"] > now.strftime("%Y-%m-%dT%H:%M:%SZ"):
+        return f"backing off until {row['next_attempt_after'][:16].replace('T', ' ')}"
+    if row["consecutive_failures"]:
+        return "failing"
+    if not row["last_success_at"]:
+        return "never fetched"
+    limit = row["stale_after_days"] or default_stale_days
+    newest = row["last_new_item_at"] or row["last_success_at"]
+    idle = (now - _parse(newest)).days
+    return f"stale ({idle}d without new items)" if idle >= limit else "ok"
+
+
+def _health_row(row: dict, now: dt.datetime, default_stale_days: int) -> list[str]:
     return [row["id"], row["kind"], _ago(row["last_success_at"], now) or "never",
             str(row["consecutive_failures"] or 0), _ago(row["last_new_item_at"], now) or "-",
-            (row["last_error"] or "")[:80]]
+            source_state(row, now, default_stale_days), (row["last_error"] or "")[:80]]
+
+
+def _parse(stamp: str) -> dt.datetime:
+    return dt.datetime.strptime(stamp[:19], "%Y-%m-%dT%H:%M:%S").replace(tzinfo=dt.UTC)
 
 
 def _ago(stamp: str | None, now: dt.datetime) -> str | None:
     if not stamp:
         return None
-    then = dt.datetime.strptime(stamp[:19], "%Y-%m-%dT%H:%M:%S").replace(tzinfo=dt.UTC)
-    days = (now - then).days
+    days = (now - _parse(stamp)).days
     return f"{stamp[:16].replace('T', ' ')} ({days}d ago)" if days else stamp[:16].replace("T", " ")
