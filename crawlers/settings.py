@@ -40,7 +40,14 @@ DOWNLOAD_HANDLERS = {"file": None, "data": None, "ftp": None, "s3": None}
 DOWNLOADER_MIDDLEWARES = {
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
     "crawlers.middlewares.RetryAfterMiddleware": 550,  # retries that honour Retry-After
+    "crawlers.middlewares.SizeLimitMiddleware": 560,  # "response too large" at DOWNLOAD_MAXSIZE
+    # after HttpCompressionMiddleware (590) has decompressed the body
+    "crawlers.middlewares.Utf8RepairMiddleware": 580,  # invalid UTF-8 bytes become U+FFFD
     "crawlers.middlewares.ConditionalGetMiddleware": 600,  # If-None-Match / If-Modified-Since
+}
+
+EXTENSIONS = {
+    "crawlers.logfilters.QuietRobotsErrors": 500,  # no traceback for an unreachable robots.txt
 }
 
 ITEM_PIPELINES = {
