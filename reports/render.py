@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import re
+
 from jinja2 import Environment, PackageLoader, StrictUndefined
 
 from reports.markdown import Markdown, escape_md, link
+
+_BACKTICKS = re.compile(r"`+")
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 
 
 def environment() -> Environment:
@@ -18,7 +23,7 @@ def environment() -> Environment:
         lstrip_blocks=True,
         keep_trailing_newline=True,
     )
-    env.filters.update(md=escape_md, link=link, raw=Markdown, day=_day)
+    env.filters.update(md=escape_md, link=link, raw=Markdown, day=_day, fenced=fenced)
     return env
 
 
@@ -28,6 +33,14 @@ def _finalize(value: object) -> object:
     if isinstance(value, Markdown | int | float):
         return value
     return escape_md(value)
+
+
+def fenced(text: str, language: str = "") -> Markdown:
+    """A fenced code block that scraped text cannot close early."""
+    text = _CONTROL.sub("", text or "")
+    longest = max((len(run) for run in _BACKTICKS.findall(text)), default=0)
+    fence = "`" * max(3, longest + 1)
+    return Markdown(f"{fence}{language}\n{text}\n{fence}")
 
 
 def _day(value: str | None) -> Markdown:

@@ -156,8 +156,10 @@ def tag(project, workers):
 @click.option("--since", type=click.DateTime(formats=["%Y-%m-%d"]),
               help="Cover from this date to today instead of one week.")
 @click.option("-o", "--output", type=click.Path(dir_okay=False),
-              help="Write here (default: <reports_dir>/<week>.md).")
-def report(project, week, since, output):
+              help="Write here (default: <reports_dir>/<week>.md or .html).")
+@click.option("--format", "format_", type=click.Choice(["md", "html"]), default="md",
+              show_default=True, help="Markdown, or the same report as a sanitised HTML page.")
+def report(project, week, since, output, format_):
     """Write the markdown market report for one week.
 
     \b
@@ -167,7 +169,8 @@ def report(project, week, since, output):
     from rivalwatch.stages import run_report
 
     path = run_report(project, week=week, since=since.date() if since else None,
-                      output=Path(output) if output else None, today=dt.date.today())
+                      output=Path(output) if output else None, today=dt.date.today(),
+                      format=format_)
     click.echo(f"Wrote {path}")
 
 

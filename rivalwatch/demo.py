@@ -43,9 +43,10 @@ def run_demo(directory: Path, *, echo: Callable[[str], None] = print,
 
 def analysis_steps() -> list[Callable[[Project], str]]:
     """The stages that run between crawling and the report (tagging, trends)."""
-    from rivalwatch.stages import run_tag
+    from rivalwatch.stages import run_tag, run_trends
 
-    return [lambda project: run_tag(project).summary]
+    return [lambda project: run_tag(project).summary,
+            lambda project: run_trends(project).summary]
 
 
 def _remove_old_database(db_path: Path) -> None:

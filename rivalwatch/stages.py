@@ -129,14 +129,14 @@ def report_window(week: str | None, since: dt.date | None, today: dt.date):
 
 
 def run_report(project: Project, *, week: str | None = None, since: dt.date | None = None,
-               output: Path | None = None, today: dt.date) -> Path:
+               output: Path | None = None, today: dt.date, format: str = "md") -> Path:
     """Write the markdown report for a window and return its path."""
     from reports.weekly import write_report
 
     window = report_window(week, since, today)
     db = open_db(project.db_path)
     try:
-        return write_report(db, project.config, window, output)
+        return write_report(db, project.config, window, output, format=format)
     finally:
         db.close()
 
@@ -169,7 +169,7 @@ def _run_stages(project: Project, db, run_id: int, *, today: dt.date, workers: i
     stages = [
         ("crawl", lambda: run_crawl(project, run_id=run_id)),
         ("tag", lambda: run_tag(project, workers=workers)),
-        *_optional_stages(project),
+        ("trends", lambda: run_trends(project)),
         ("report", lambda: run_report(project, today=today)),
     ]
     failed_sources = 0
@@ -190,14 +190,6 @@ def _run_stages(project: Project, db, run_id: int, *, today: dt.date, workers: i
     finish_run(db, run_id, status="sources_failed" if failed_sources else "ok", exit_code=code,
                stats=stats, timings=timings)
     return RunOutcome(lines, code)
-
-
-def _optional_stages(project: Project) -> list:
-    try:
-        from pipelines import trending  # noqa: F401 - present once trends land
-    except ImportError:
-        return []
-    return [("trends", lambda: run_trends(project))]
 
 
 def _describe(outcome) -> tuple[str, dict]:

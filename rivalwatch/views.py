@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from reports.health import parse_stamp, source_state
 from rivalwatch.project import Project
 
 
@@ -42,32 +43,15 @@ def source_health(project: Project, *, now: dt.datetime | None = None) -> str:
     return _table(headers, rows)
 
 
-def source_state(row: dict, now: dt.datetime, default_stale_days: int) -> str:
-    """ok, failing, backing off, stale (no new item for N days) or never fetched."""
-    if row["next_attempt_after"] and row["next_attempt_after"] > now.strftime("%Y-%m-%dT%H:%M:%SZ"):
-        return f"backing off until {row['next_attempt_after'][:16].replace('T', ' ')}"
-    if row["consecutive_failures"]:
-        return "failing"
-    if not row["last_success_at"]:
-        return "never fetched"
-    limit = row["stale_after_days"] or default_stale_days
-    newest = row["last_new_item_at"] or row["last_success_at"]
-    idle = (now - _parse(newest)).days
-    return f"stale ({idle}d without new items)" if idle >= limit else "ok"
-
-
 def _health_row(row: dict, now: dt.datetime, default_stale_days: int) -> list[str]:
     return [row["id"], row["kind"], _ago(row["last_success_at"], now) or "never",
             str(row["consecutive_failures"] or 0), _ago(row["last_new_item_at"], now) or "-",
             source_state(row, now, default_stale_days), (row["last_error"] or "")[:80]]
 
 
-def _parse(stamp: str) -> dt.datetime:
-    return dt.datetime.strptime(stamp[:19], "%Y-%m-%dT%H:%M:%S").replace(tzinfo=dt.UTC)
-
 
 def _ago(stamp: str | None, now: dt.datetime) -> str | None:
     if not stamp:
         return None
-    days = (now - _parse(stamp)).days
+    days = (now - parse_stamp(stamp)).days
     return f"{stamp[:16].replace('T', ' ')} ({days}d ago)" if days else stamp[:16].replace("T", " ")

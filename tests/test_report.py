@@ -91,8 +91,10 @@ def test_report_escapes_every_hostile_title_and_links_only_http(hostile_db):
     assert not re.search(r"(?<!\\)\]\(javascript:", report)  # no unescaped link to it
     assert "<script>" not in report
     headings = [line for line in report.splitlines() if line.startswith("#")]
-    assert headings == ["# Hostile test: 2026-W48", "## Competitors", "### Acme",
-                        "## Industry news", "### News"]
+    assert headings == ["# Hostile test: 2026-W48", "## Headline", "## Competitors", "### Acme",
+                        "## Industry", "### Rising terms", "### First mentions",
+                        "### Share of voice in industry news", "### News",
+                        "## Quiet competitors", "## Source health"]
 
 
 def test_report_is_deterministic(hostile_db):
