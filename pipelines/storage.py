@@ -209,3 +209,40 @@ def _create_indexes(db: Database) -> None:
     for table, indexes in _INDEXES.items():
         for columns, unique in indexes:
             db[table].create_index(columns, unique=unique, if_not_exists=True)
+
+
+@MIGRATIONS()
+def m002_trend_tables(db: Database) -> None:
+    db["trend_windows"].create(
+        {"window": str, "window_start": str, "documents": int, "computed_at": str},
+        pk=("window", "window_start"),
+    )
+    db["trend_state"].create(
+        {"window": str, "tagged_through": str, "baseline_windows": int, "min_support": int,
+         "computed_at": str},
+        pk="window",
+    )
+    db["trend_document_windows"].create(
+        {"window": str, "document_id": int, "window_start": str},
+        pk=("window", "document_id"),
+    )
+    db["first_mentions"].create(
+        {"window": str, "window_start": str, "entity_id": str, "document_id": int},
+        pk=("window", "entity_id"),
+        foreign_keys=[("entity_id", "entities", "id"), ("document_id", "documents", "id")],
+    )
+    db["share_of_voice"].create(
+        {"window": str, "window_start": str, "competitor_id": str, "mentions": int,
+         "share": float},
+        pk=("window", "window_start", "competitor_id"),
+        foreign_keys=[("competitor_id", "competitors", "id")],
+    )
+    db["first_mentions"].create_index(["window", "window_start"])
+    db["first_mentions"].create_index(["document_id"])
+    db["trends"].create_index(["window", "term_kind", "term", "window_start", "count"])
+    # Covers the trend stage's per-window reads, so they never touch the document text.
+    db.execute(
+        "CREATE INDEX IF NOT EXISTS idx_documents_when ON documents ("
+        "COALESCE(published_at, fetched_at), tagged_at, tag_skipped, source_id, competitor_id, "
+        "published_at, fetched_at)"
+    )

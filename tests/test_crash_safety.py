@@ -26,7 +26,8 @@ def make_site(folder: Path) -> None:
             f"<item><title>Vendor {f} ships feature {e}</title><guid>v{f}-{e}</guid>"
             f"<link>https://vendor{f}.example/{e}</link>"
             f"<pubDate>Mon, {1 + e % 28:02d} Nov 2026 10:00:00 GMT</pubDate>"
-            f"<description>Vendor {f} launched feature {e} for teams in Lisbon.</description></item>"
+            f"<description>Vendor {f} launched feature {e} for teams in Lisbon.</description>"
+            "</item>"
             for e in range(ENTRIES))
         (folder / f"feed{f}.xml").write_text(
             f'<?xml version="1.0"?><rss version="2.0"><channel><title>V{f}</title>{items}'
