@@ -23,8 +23,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from pipelines.storage import open_db  # noqa: E402
-from pipelines.trending import compute_trends, rising_terms  # noqa: E402
-from reports import queries  # noqa: E402
+from pipelines.trending import compute_trends  # noqa: E402
+from reports import queries, trend_queries  # noqa: E402
 from reports.weekly import render_report  # noqa: E402
 from reports.weeks import iso_week  # noqa: E402
 from rivalwatch.config import parse_config  # noqa: E402
@@ -131,7 +131,7 @@ def measure(path: Path, config) -> dict:
                "WHERE COALESCE(published_at, fetched_at) >= ?", [last_day])
     db.conn.commit()
     incremental, inc = timed(lambda: compute_trends(db))
-    top = rising_terms(db, window.start, limit=1)
+    top = trend_queries.rising_terms(db, window, limit=1)
     return {"documents": db["documents"].count, "mentions": db["mentions"].count,
             "full": full, "report": report, "incremental": incremental,
             "rows": stats["rows_written"], "recomputed": inc["windows_recomputed"],

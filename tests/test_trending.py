@@ -7,13 +7,8 @@ import numpy as np
 import pytest
 
 from pipelines.storage import open_db
-from pipelines.trending import (
-    compute_trends,
-    first_mentions,
-    rising_terms,
-    share_of_voice,
-    term_series,
-)
+from pipelines.trending import compute_trends
+from tests.trend_probes import first_mentions, rising_terms, share_of_voice, term_series
 
 W1, W2, W3 = "2026-11-02", "2026-11-09", "2026-11-16"  # three Mondays
 
