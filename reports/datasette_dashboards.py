@@ -7,7 +7,7 @@ not used). Filters are optional: `[[ ... ]]` blocks drop out when a filter is em
 
 from __future__ import annotations
 
-from reports.datasette_queries import MERGED_RELEASES, WHEN
+from reports.datasette_queries import MERGED_RELEASES, NOTABLE_TERM, REPORTED_WEEK, WHEN
 
 DASHBOARD = "intelligence"
 _WEEK = f"date({WHEN}, 'weekday 0', '-6 days')"
@@ -46,12 +46,12 @@ GROUP BY week, ev.type ORDER BY week, ev.type
 TOP_RISING = f"""
 WITH latest AS (
   SELECT "window", max(window_start) AS window_start FROM trends
-  WHERE 1 = 1 {_dated('window_start')}
-  GROUP BY "window" ORDER BY window_start DESC, "window" LIMIT 1
+  WHERE "window" = 'week' AND window_start <= {REPORTED_WEEK} {_dated('window_start')}
+  GROUP BY "window"
 )
 SELECT t.term, t.term_kind, t.count, round(t.score, 2) AS score
 FROM trends t JOIN latest l ON l."window" = t."window" AND l.window_start = t.window_start
-WHERE t.count > COALESCE(t.baseline, 0)
+WHERE t.count > COALESCE(t.baseline, 0) AND {NOTABLE_TERM}
 ORDER BY t.score DESC, t.count DESC, t.term LIMIT 15
 """
 
@@ -102,7 +102,7 @@ def dashboard_charts(database: str) -> dict:
                            _stacked("month", "releases", "competitor", "yearmonth", "month")),
         "events": _chart(database, "Event types over time", EVENTS_PER_WEEK,
                          _stacked("week", "events", "type", "yearmonthdate", "week")),
-        "rising": _chart(database, "Top rising terms (newest window)", TOP_RISING,
+        "rising": _chart(database, "Top rising terms (the reported week)", TOP_RISING,
                          RISING_BARS),
         "shortcuts": {"title": "Shortcuts", "library": "markdown",
                       "display": shortcuts(database)},

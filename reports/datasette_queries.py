@@ -120,6 +120,14 @@ ORDER BY c.name COLLATE NOCASE, pp.plan COLLATE NOCASE, pp.period, pp.first_seen
 
 # "This week" is the newest window of the chosen window type (default: the type of the
 # most recently started window), so the query keeps working whatever the trend stage names it.
+# Numbers and dates rise and fall with the calendar, and one-word phrases are mostly noise.
+NOTABLE_TERM = """(t.term_kind IN ('competitor', 'event')
+  OR (t.term_kind = 'keyphrase' AND t.term LIKE '% %')
+  OR (t.term_kind = 'entity' AND substr(t.term, 1, instr(t.term, ':') - 1) NOT IN
+      ('cardinal', 'ordinal', 'quantity', 'percent', 'money', 'date', 'time')))"""
+# The week the report covers by default: the week of yesterday (Monday shows last week).
+REPORTED_WEEK = "date('now', '-1 day', 'weekday 0', '-6 days')"
+
 RISING_TERMS = f"""
 WITH chosen AS (
   SELECT COALESCE(NULLIF(:window, ''),
@@ -127,7 +135,8 @@ WITH chosen AS (
 ),
 latest AS (
   SELECT t."window", max(t.window_start) AS window_start FROM trends t, chosen
-  WHERE t."window" = chosen.name GROUP BY t."window"
+  WHERE t."window" = chosen.name
+    AND (t."window" != 'week' OR t.window_start <= {REPORTED_WEEK}) GROUP BY t."window"
 )
 SELECT t.term, t.term_kind, t.count, round(t.baseline, 2) AS baseline,
   round(t.score, 2) AS score, t."window", t.window_start,
@@ -141,6 +150,7 @@ SELECT t.term, t.term_kind, t.count, round(t.baseline, 2) AS baseline,
     || ', score ' || printf('%.2f', t.score) AS atom_content
 FROM trends t JOIN latest l ON l."window" = t."window" AND l.window_start = t.window_start
 WHERE t.count > COALESCE(t.baseline, 0) AND (:term_kind = '' OR t.term_kind = :term_kind)
+  AND {NOTABLE_TERM}
 ORDER BY t.score DESC, t.count DESC, t.term
 LIMIT 50
 """

@@ -150,15 +150,15 @@ EVENTS = [
      "evidence": f"Globex raised $20M. {XSS}", "source": "tagger"},
 ]
 TRENDS = [
-    {"window": "week", "window_start": "2026-11-23", "term_kind": "phrase", "term": "ai agents",
+    {"window": "week", "window_start": "2026-11-23", "term_kind": "keyphrase", "term": "ai agents",
      "count": 5, "baseline": 1.0, "score": 3.2},
-    {"window": "week", "window_start": "2026-11-23", "term_kind": "phrase",
+    {"window": "week", "window_start": "2026-11-23", "term_kind": "keyphrase",
      "term": "usage-based pricing", "count": 3, "baseline": 0.5, "score": 2.1},
     {"window": "week", "window_start": "2026-11-23", "term_kind": "entity", "term": IMG,
      "count": 2, "baseline": 0.0, "score": 1.5},
-    {"window": "week", "window_start": "2026-11-23", "term_kind": "phrase", "term": "seats",
+    {"window": "week", "window_start": "2026-11-23", "term_kind": "keyphrase", "term": "seats",
      "count": 1, "baseline": 2.0, "score": -0.5},
-    {"window": "week", "window_start": "2026-11-16", "term_kind": "phrase", "term": "ai agents",
+    {"window": "week", "window_start": "2026-11-16", "term_kind": "keyphrase", "term": "ai agents",
      "count": 1, "baseline": 1.0, "score": 0.0},
 ]
 # Parameters under which each canned query has rows in this database.
