@@ -21,15 +21,22 @@ def record_success(db: Database, status: dict, *, new_items: int) -> None:
         changes.update(etag=status.get("etag"), last_modified=status.get("last_modified"))
     if new_items:
         changes["last_new_item_at"] = status["fetched_at"]
-    db["sources"].update(status["source_id"], changes)
+    _update_source(db, status["source_id"], changes)
+
+
+def _update_source(db: Database, source_id: str, changes: dict) -> None:
+    # Plain SQL: a re-crawl does this once per source and little else.
+    assignments = ", ".join(f"[{column}] = ?" for column in changes)
+    db.execute(f"UPDATE sources SET {assignments} WHERE id = ?", [*changes.values(), source_id])
 
 
 def record_failure(db: Database, status: dict, *, run_id: int | None,
                    backoff_after: int) -> None:
     """A failed fetch: count it, say why, and back the source off after repeated failures."""
-    row = db["sources"].get(status["source_id"])
-    failures = (row["consecutive_failures"] or 0) + 1
-    db["sources"].update(status["source_id"], {
+    (previous,) = db.execute("SELECT consecutive_failures FROM sources WHERE id = ?",
+                             [status["source_id"]]).fetchone()
+    failures = (previous or 0) + 1
+    _update_source(db, status["source_id"], {
         "last_fetched_at": status["fetched_at"], "last_status": status.get("status"),
         "consecutive_failures": failures, "last_error": status.get("message"),
         "next_attempt_after": backoff_until(status["fetched_at"], failures, backoff_after),
