@@ -226,23 +226,16 @@ def default_config_path() -> Path:
 def load_config(path: str | os.PathLike[str] | None = None) -> Config:
     """Read, validate and return the config file; raise ConfigError saying what to fix."""
     path = Path(path) if path is not None else default_config_path()
-    raw = _read_toml(path)
-    try:
-        config = Config.model_validate(raw)
-    except ValidationError as exc:
-        raise ConfigError(_explain(path, raw, exc)) from None
-    config.path = path.resolve()
-    _check_unique_ids(path, config)
-    return config
+    return _validated(path, _read_toml(path))
 
 
 def parse_config(text: str, path: str | os.PathLike[str] = DEFAULT_CONFIG_NAME) -> Config:
     """Validate config text as if it were read from path (used by tests and the demo)."""
     path = Path(path)
-    try:
-        raw = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"{path}: TOML syntax error: {exc}") from None
+    return _validated(path, _parse_toml(path, text))
+
+
+def _validated(path: Path, raw: dict[str, Any]) -> Config:
     try:
         config = Config.model_validate(raw)
     except ValidationError as exc:
@@ -262,6 +255,10 @@ def _read_toml(path: Path) -> dict[str, Any]:
         ) from None
     except (OSError, UnicodeDecodeError) as exc:
         raise ConfigError(f"{path}: cannot read the file: {exc}") from None
+    return _parse_toml(path, text)
+
+
+def _parse_toml(path: Path, text: str) -> dict[str, Any]:
     try:
         return tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
