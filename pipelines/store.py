@@ -2,7 +2,8 @@
 
 Each fetch result is written in one transaction, documents and validators together, so
 stored validators (ETag) never get ahead of stored documents: a crash can lose a fetch
-but never make the next crawl skip what was not written.
+but never make the next crawl skip what was not written. `write_fetch` is that write; the
+ingester of a distributed crawl (pipelines/ingest.py) calls it too.
 """
 
 from __future__ import annotations
@@ -45,41 +46,56 @@ class StorePipeline:
         self.db.close()
 
     def process_item(self, item, spider=None):
-        status = _fields(ItemAdapter(item))
-        docs = [_fields(doc) for doc in documents_of(item)]
-        self._write_fetch(status, docs)
+        status, docs = fetch_fields(item)
+        write_fetch(self.db, status, docs, stats=self.stats, run_id=self.run_id,
+                    backoff_after=self.backoff_after)
         return item
 
-    def _write_fetch(self, status: dict, docs: list[dict]) -> None:
-        now = utc_now()
-        with transaction(self.db):
-            outcomes = [self._store(doc, now) for doc in docs]
-            self._record_status(status, new_items=outcomes.count(documents.NEW))
-        for outcome in outcomes:
-            self.stats.inc_value(f"rivalwatch/documents_{outcome}")
 
-    def _store(self, doc: dict, now: str) -> str:
-        if doc["kind"] != "snapshot":
-            return documents.store_document(self.db, doc, now)[0]
-        previous = documents.find_existing(self.db, doc)
-        outcome, row = documents.store_document(self.db, doc, now)
-        changed = previous is not None and outcome == documents.UPDATED
-        if changed and pagewatch.record_page_change(self.db, previous, doc, now):
-            self.stats.inc_value("rivalwatch/page_changes")
-        if doc.get("price_points"):
-            changes = pagewatch.record_prices(self.db, row, doc["price_points"], now)
-            self.stats.inc_value("rivalwatch/price_changes", len(changes))
-        return outcome
+def fetch_fields(item) -> tuple[dict, list[dict]]:
+    """A fetch result as plain dicts: its status fields, and each document's fields."""
+    return _fields(ItemAdapter(item)), [_fields(doc) for doc in documents_of(item)]
 
-    def _record_status(self, status: dict, *, new_items: int) -> None:
-        if status["ok"]:
-            health.record_success(self.db, status, new_items=new_items)
-            key = "not_modified" if status.get("not_modified") else "ok"
-            self.stats.inc_value(f"rivalwatch/sources_{key}")
-        else:
-            health.record_failure(self.db, status, run_id=self.run_id,
-                                  backoff_after=self.backoff_after)
-            self.stats.inc_value("rivalwatch/sources_failed")
+
+def write_fetch(db, status: dict, docs: list[dict], *, stats, run_id: int | None = None,
+                backoff_after: int = 5) -> None:
+    """Write one fetch's documents and its source's health in one transaction.
+
+    Idempotent: writing the same fetch twice stores nothing new the second time. `stats`
+    has Scrapy's `inc_value(key, count=1)`; outcomes are counted as `rivalwatch/...`.
+    """
+    now = utc_now()
+    with transaction(db):
+        outcomes = [_store(db, doc, now, stats) for doc in docs]
+        _record_status(db, status, stats, new_items=outcomes.count(documents.NEW),
+                       run_id=run_id, backoff_after=backoff_after)
+    for outcome in outcomes:
+        stats.inc_value(f"rivalwatch/documents_{outcome}")
+
+
+def _store(db, doc: dict, now: str, stats) -> str:
+    if doc["kind"] != "snapshot":
+        return documents.store_document(db, doc, now)[0]
+    previous = documents.find_existing(db, doc)
+    outcome, row = documents.store_document(db, doc, now)
+    changed = previous is not None and outcome == documents.UPDATED
+    if changed and pagewatch.record_page_change(db, previous, doc, now):
+        stats.inc_value("rivalwatch/page_changes")
+    if doc.get("price_points"):
+        changes = pagewatch.record_prices(db, row, doc["price_points"], now)
+        stats.inc_value("rivalwatch/price_changes", len(changes))
+    return outcome
+
+
+def _record_status(db, status: dict, stats, *, new_items: int, run_id: int | None,
+                   backoff_after: int) -> None:
+    if status["ok"]:
+        health.record_success(db, status, new_items=new_items)
+        key = "not_modified" if status.get("not_modified") else "ok"
+        stats.inc_value(f"rivalwatch/sources_{key}")
+    else:
+        health.record_failure(db, status, run_id=run_id, backoff_after=backoff_after)
+        stats.inc_value("rivalwatch/sources_failed")
 
 
 def _fields(adapter: ItemAdapter) -> dict:

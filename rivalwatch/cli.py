@@ -116,17 +116,33 @@ def sources_check(project):
 @click.option("-s", "--set", "overrides", multiple=True, metavar="NAME=VALUE",
               callback=lambda ctx, param, values: _scrapy_settings(values),
               help="Override a Scrapy setting, as `scrapy crawl -s` does (repeatable).")
-def crawl(project, source_ids, kinds, overrides):
+@click.option("--redis", "redis_url", metavar="URL",
+              help="Be a worker of the distributed crawl in this Redis "
+                   "(redis://HOST:6379/0): fetch its seeded requests, send results there.")
+@click.option("--wait", default=60.0, show_default=True, metavar="SECONDS",
+              type=click.FloatRange(0),
+              help="With --redis: seconds to wait for `rivalwatch run --redis` to seed a crawl.")
+def crawl(project, source_ids, kinds, overrides, redis_url, wait):
     """Fetch the sources and store what is new or changed.
 
-    Exits 3 when some sources failed (the others are stored).
+    Exits 3 when some sources failed (the others are stored). With --redis this
+    process is one of many workers: it writes no database and exits when the
+    crawl seeded by `rivalwatch run --redis` is done.
 
     \b
     Example:
       rivalwatch crawl --kind feed
+      rivalwatch crawl --redis redis://10.0.0.5:6379/0
     """
-    from rivalwatch.stages import run_crawl
+    from rivalwatch.stages import run_crawl, run_worker
 
+    if redis_url:
+        if source_ids:
+            raise click.UsageError("--source picks what to seed: give it to `rivalwatch run`")
+        outcome = run_worker(project, redis_url, kinds=list(kinds) or None, wait=wait,
+                             settings=overrides)
+        click.echo(outcome.summary)
+        return
     outcome = run_crawl(project, kinds=list(kinds) or None, source_ids=list(source_ids) or None,
                         settings=overrides)
     click.echo(outcome.summary)
@@ -148,6 +164,34 @@ def tag(project, workers):
     from rivalwatch.stages import run_tag
 
     click.echo(run_tag(project, workers=workers).summary)
+
+
+@cli.command()
+@project_options
+@click.option("--redis", "redis_url", metavar="URL", required=True,
+              help="The Redis of the distributed crawl (redis://HOST:6379/0).")
+@click.option("--follow", is_flag=True,
+              help="Keep ingesting until the workers have finished the seeded crawl.")
+@click.option("--timeout", default=3600.0, show_default=True, metavar="SECONDS",
+              type=click.FloatRange(0),
+              help="With --follow: give up after this many seconds.")
+def ingest(project, redis_url, follow, timeout):
+    """Write the results of distributed workers from Redis into the database.
+
+    The single writer of a distributed crawl (`rivalwatch run --redis` ingests
+    too). A result leaves Redis only after its transaction is committed, so an
+    interrupted ingest loses nothing: run it again. Exits 3 when some sources failed.
+
+    \b
+    Example:
+      rivalwatch ingest --redis redis://10.0.0.5:6379/0 --follow
+    """
+    from rivalwatch.stages import run_ingest
+
+    outcome = run_ingest(project, redis_url, follow=follow, timeout=timeout)
+    click.echo(outcome.summary)
+    if outcome.failed:
+        sys.exit(EXIT_SOURCES_FAILED)
 
 
 @cli.command()
@@ -195,7 +239,13 @@ def trends(project, full, window):
 @project_options
 @click.option("--workers", default=1, show_default=True, type=click.IntRange(1, 64),
               help="Processes for spaCy in the tag stage.")
-def run(project, workers):
+@click.option("--redis", "redis_url", metavar="URL",
+              help="Distribute the crawl: seed it in this Redis (redis://HOST:6379/0) for "
+                   "`rivalwatch crawl --redis` workers and ingest their results.")
+@click.option("--crawl-timeout", default=3600.0, show_default=True, metavar="SECONDS",
+              type=click.FloatRange(1),
+              help="With --redis: seconds to wait for the workers to finish the crawl.")
+def run(project, workers, redis_url, crawl_timeout):
     """Crawl, tag, compute trends and write the report, under a lock: the cron entry point.
 
     Logs go to rivalwatch.log next to the database. Exits 3 when some sources
@@ -204,12 +254,14 @@ def run(project, workers):
     \b
     Example:
       rivalwatch run -c /srv/watch/rivalwatch.toml
+      rivalwatch run --redis redis://10.0.0.5:6379/0
     """
     from rivalwatch.lock import AlreadyRunning
     from rivalwatch.stages import run_all
 
     try:
-        outcome = run_all(project, today=dt.date.today(), workers=workers)
+        outcome = run_all(project, today=dt.date.today(), workers=workers,
+                          redis_url=redis_url, crawl_timeout=crawl_timeout)
     except AlreadyRunning as exc:
         click.echo(f"Error: {exc}", err=True)
         sys.exit(EXIT_LOCKED)

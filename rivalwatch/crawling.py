@@ -35,11 +35,16 @@ class CrawlResult:
 
 def crawl(config_path: Path, db_path: Path, *, kinds: list[str] | None = None,
           source_ids: list[str] | None = None, run_id: int | None = None,
-          settings: dict | None = None) -> CrawlResult:
-    """Crawl the configured sources into db_path and return the summed stats."""
+          settings: dict | None = None, redis_url: str | None = None) -> CrawlResult:
+    """Crawl the configured sources into db_path and return the summed stats.
+
+    With redis_url the process is a worker of a distributed crawl instead: it fetches the
+    requests seeded in Redis and pushes its results there (rivalwatch/distributed.py).
+    """
     context = multiprocessing.get_context("fork")
     receiver, sender = context.Pipe(duplex=False)
-    args = (str(config_path), str(db_path), kinds, source_ids, run_id, settings or {}, sender)
+    args = (str(config_path), str(db_path), kinds, source_ids, run_id, settings or {}, redis_url,
+            sender)
     child = context.Process(target=_crawl_in_child, args=args, name="rivalwatch-crawl")
     child.start()
     sender.close()
@@ -51,9 +56,11 @@ def crawl(config_path: Path, db_path: Path, *, kinds: list[str] | None = None,
     return CrawlResult(stats=outcome["stats"])
 
 
-def _crawl_in_child(config_path, db_path, kinds, source_ids, run_id, extra, sender) -> None:
+def _crawl_in_child(config_path, db_path, kinds, source_ids, run_id, extra, redis_url,
+                    sender) -> None:
     try:
-        stats = run_spiders(config_path, db_path, kinds, source_ids, run_id, extra)
+        stats = run_spiders(config_path, db_path, kinds, source_ids, run_id, extra,
+                            redis_url=redis_url)
         sender.send({"stats": stats})
     except BaseException:  # noqa: BLE001 - report any failure to the parent, then exit
         sender.send({"error": traceback.format_exc(limit=5)})
@@ -61,7 +68,8 @@ def _crawl_in_child(config_path, db_path, kinds, source_ids, run_id, extra, send
         sender.close()
 
 
-def run_spiders(config_path, db_path, kinds, source_ids, run_id, extra) -> dict:
+def run_spiders(config_path, db_path, kinds, source_ids, run_id, extra, *,
+                redis_url: str | None = None) -> dict:
     """Run the spiders in this process (its reactor must not have run); returns summed stats."""
     from scrapy.crawler import CrawlerProcess
     from scrapy.settings import Settings
@@ -70,8 +78,14 @@ def run_spiders(config_path, db_path, kinds, source_ids, run_id, extra) -> dict:
     settings.setmodule("crawlers.settings", priority="project")
     # The caller's handlers (terminal, log file) decide what is shown, each at its level.
     settings.setdict({"RIVALWATCH_DB": db_path, "RIVALWATCH_RUN_ID": run_id or 0,
-                      "LOG_INSTALL_ROOT_HANDLER": not logging.root.handlers, **extra},
+                      "LOG_INSTALL_ROOT_HANDLER": not logging.root.handlers},
                      priority="cmdline")
+    if redis_url:
+        from rivalwatch.distributed import new_worker_id, worker_settings
+
+        settings.setdict(worker_settings(settings, redis_url, new_worker_id()),
+                         priority="cmdline")
+    settings.setdict(extra, priority="cmdline")
     process = CrawlerProcess(settings)
     crawlers = []
     for kind in kinds_to_crawl(config_path, kinds, source_ids):
