@@ -44,10 +44,18 @@ DOWNLOADER_MIDDLEWARES = {
     # after HttpCompressionMiddleware (590) has decompressed the body
     "crawlers.middlewares.Utf8RepairMiddleware": 580,  # invalid UTF-8 bytes become U+FFFD
     "crawlers.middlewares.ConditionalGetMiddleware": 600,  # If-None-Match / If-Modified-Since
+    "scrapy.downloadermiddlewares.httpcache.HttpCacheMiddleware": None,  # we keep our own state
+    "scrapy.downloadermiddlewares.httpauth.HttpAuthMiddleware": None,  # no credentials, ever
 }
 
 EXTENSIONS = {
     "crawlers.logfilters.QuietRobotsErrors": 500,  # no traceback for an unreachable robots.txt
+    # Not used, and each costs start-up time on every crawl (imports, listeners):
+    "scrapy.extensions.telnet.TelnetConsole": None,
+    "scrapy.extensions.feedexport.FeedExporter": None,
+    "scrapy.extensions.remote_control.RemoteControl": None,
+    "scrapy.extensions.memdebug.MemoryDebugger": None,
+    "scrapy.extensions.spiderstate.SpiderState": None,
 }
 
 ITEM_PIPELINES = {

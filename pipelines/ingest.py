@@ -11,12 +11,12 @@ from __future__ import annotations
 
 import json
 import logging
-from collections import Counter
 
 from sqlite_utils.db import NotFoundError
 
 from pipelines.redis_results import RESULTS_KEY, decode_result
 from pipelines.store import write_fetch
+from pipelines.writer import Counts
 
 logger = logging.getLogger(__name__)
 
@@ -29,13 +29,6 @@ class UnknownSource(ValueError):
 
 _POISON = (json.JSONDecodeError, UnicodeDecodeError, KeyError, TypeError, NotFoundError,
            UnknownSource)
-
-
-class Counts(Counter):
-    """Outcome counters with the `inc_value` of Scrapy's stats, for write_fetch."""
-
-    def inc_value(self, key: str, count: int = 1, start: int = 0) -> None:
-        self[key] += count
 
 
 class Ingester:

@@ -14,22 +14,21 @@ from itemadapter import ItemAdapter
 
 from pipelines import documents, health, pagewatch
 from pipelines.normalise import documents_of
-from pipelines.registry import source_state, sync_config
-from pipelines.storage import open_db, transaction, utc_now
+from pipelines.storage import transaction, utc_now
+from pipelines.writer import WriterFailed, WriterProcess
 
 logger = logging.getLogger(__name__)
 
 
 class StorePipeline:
-    """Writes what the spiders found; counts outcomes in the crawl stats."""
+    """Writes what the spiders found, through a writer process; counts outcomes in the stats."""
 
     def __init__(self, crawler):
         self.crawler = crawler
         self.stats = crawler.stats
         self.db_path = crawler.settings.get("RIVALWATCH_DB")
         self.run_id = crawler.settings.getint("RIVALWATCH_RUN_ID") or None
-        self.backoff_after = crawler.settings.getint("RIVALWATCH_BACKOFF_AFTER", 5)
-        self.db = None
+        self.writer: WriterProcess | None = None
 
     @classmethod
     def from_crawler(cls, crawler):
@@ -37,18 +36,23 @@ class StorePipeline:
 
     def open_spider(self, spider=None):
         spider = spider or self.crawler.spider
-        self.db = open_db(self.db_path or spider.config.db_path)
-        sync_config(self.db, spider.config)
-        spider.source_state = source_state(self.db)
-        self.backoff_after = spider.config.crawl.backoff_after_failures
+        self.writer = WriterProcess(
+            str(self.db_path or spider.config.db_path), spider.config, run_id=self.run_id,
+            backoff_after=spider.config.crawl.backoff_after_failures)
+        spider.source_state = self.writer.source_state
 
     def close_spider(self, spider=None):
-        self.db.close()
+        self.writer.close()
 
-    def process_item(self, item, spider=None):
+    async def process_item(self, item, spider=None):
         status, docs = fetch_fields(item)
-        write_fetch(self.db, status, docs, stats=self.stats, run_id=self.run_id,
-                    backoff_after=self.backoff_after)
+        try:
+            counts = await self.writer.write(status, docs)
+        except WriterFailed as exc:
+            logger.error("could not store %s: %s", status["source_id"], exc)
+            self.stats.inc_value("rivalwatch/store_errors")
+            return item
+        counts.add_to(self.stats)
         return item
 
 
