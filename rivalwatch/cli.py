@@ -49,6 +49,11 @@ def project_options(command):
     return wrapper
 
 
+workers_option = click.option(
+    "--workers", default=1, show_default=True, type=click.IntRange(1, 64),
+    help="Processes for spaCy in the tag stage (nlp.pipe n_process).")
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="rivalwatch")
 @click.option("-v", "--verbose", is_flag=True, help="Log debug details.")
@@ -152,8 +157,7 @@ def crawl(project, source_ids, kinds, overrides, redis_url, wait):
 
 @cli.command()
 @project_options
-@click.option("--workers", default=1, show_default=True, type=click.IntRange(1, 64),
-              help="Processes for spaCy (nlp.pipe n_process).")
+@workers_option
 def tag(project, workers):
     """Tag untagged or changed documents: competitors, products, money, events.
 
@@ -237,8 +241,7 @@ def trends(project, full, window):
 
 @cli.command()
 @project_options
-@click.option("--workers", default=1, show_default=True, type=click.IntRange(1, 64),
-              help="Processes for spaCy in the tag stage.")
+@workers_option
 @click.option("--redis", "redis_url", metavar="URL",
               help="Distribute the crawl: seed it in this Redis (redis://HOST:6379/0) for "
                    "`rivalwatch crawl --redis` workers and ingest their results.")

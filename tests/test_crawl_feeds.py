@@ -1,11 +1,14 @@
 """`rivalwatch crawl` for real: Scrapy against a loopback server, into a SQLite file."""
 
+import os
 import sqlite3
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 
-from tests.conftest import run_cli
+from tests.conftest import ROOT, run_cli
 
 pytestmark = pytest.mark.slow
 
@@ -136,3 +139,13 @@ url = "{site_server.url}/error.html"
     assert [e[0] for e in errors] == ["broken", "empty", "nobody-home", "not-a-feed"]
     assert health["not-a-feed"].startswith("not a feed")
     assert "FAILED broken: HTTP 500" in output
+
+
+def test_scrapy_crawl_by_hand_from_the_project_root(tmp_path, site_server):
+    config = write_config(tmp_path, site_server.url)
+    result = subprocess.run(
+        [sys.executable, "-m", "scrapy", "crawl", "feeds", "-a", f"config={config}",
+         "-s", "LOG_LEVEL=WARNING"], cwd=ROOT, capture_output=True, text=True, timeout=300,
+        env={**os.environ, "PYTHONPATH": str(ROOT)})
+    assert result.returncode == 0, result.stderr
+    assert rows(tmp_path / "rw.db", "SELECT count(*) FROM documents") == [(12,)]
