@@ -139,7 +139,8 @@ def crawl(project, source_ids, kinds, overrides, redis_url, wait):
       rivalwatch crawl --kind feed
       rivalwatch crawl --redis redis://10.0.0.5:6379/0
     """
-    from rivalwatch.stages import run_crawl, run_worker
+    from rivalwatch.redis_stages import run_worker
+    from rivalwatch.stages import run_crawl
 
     if redis_url:
         if source_ids:
@@ -190,7 +191,7 @@ def ingest(project, redis_url, follow, timeout):
     Example:
       rivalwatch ingest --redis redis://10.0.0.5:6379/0 --follow
     """
-    from rivalwatch.stages import run_ingest
+    from rivalwatch.redis_stages import run_ingest
 
     outcome = run_ingest(project, redis_url, follow=follow, timeout=timeout)
     click.echo(outcome.summary)
@@ -260,7 +261,7 @@ def run(project, workers, redis_url, crawl_timeout):
       rivalwatch run --redis redis://10.0.0.5:6379/0
     """
     from rivalwatch.lock import AlreadyRunning
-    from rivalwatch.stages import run_all
+    from rivalwatch.running import run_all
 
     try:
         outcome = run_all(project, today=dt.date.today(), workers=workers,
