@@ -13,7 +13,9 @@ MIN_RISING_SCORE = 10.83  # G-squared for p < 0.001 with one degree of freedom, 
 
 
 def _week_start(window: Window, weeks_back: int = 0) -> str:
-    return (window.start - dt.timedelta(weeks=weeks_back)).isoformat()
+    """Monday of the ISO week holding the window's last day (a --since window ends in it)."""
+    monday = window.last_day - dt.timedelta(days=window.last_day.weekday())
+    return (monday - dt.timedelta(weeks=weeks_back)).isoformat()
 
 
 # Numbers and dates rise and fall with the calendar, not the market.
@@ -33,7 +35,7 @@ def rising_terms(db: Database, window: Window, *, limit: int = 10) -> list[dict]
               AND ((t.term_kind = 'entity' AND e.label IN ({labels}))
                    OR (t.term_kind = 'keyphrase' AND t.term LIKE '% %'))
             ORDER BY t.score DESC, t.count DESC, t.term_kind, t.term LIMIT ?""",
-        [window.start_iso, MIN_RISING_SCORE, *NAMED_LABELS, limit * 2])
+        [_week_start(window), MIN_RISING_SCORE, *NAMED_LABELS, limit * 2])
     shown, seen = [], set()
     for row in rows:
         key = row["name"].casefold()
@@ -48,7 +50,7 @@ def term_series(db: Database, kind: str, term: str, window: Window, weeks: int =
     counts = dict(db.execute(
         """SELECT window_start, count FROM trends WHERE "window" = 'week' AND term_kind = ?
            AND term = ? AND window_start >= ? AND window_start <= ?""",
-        [kind, term, _week_start(window, weeks - 1), window.start_iso]).fetchall())
+        [kind, term, _week_start(window, weeks - 1), _week_start(window)]).fetchall())
     return [counts.get(_week_start(window, back), 0) for back in range(weeks - 1, -1, -1)]
 
 
@@ -68,7 +70,7 @@ def first_mentions(db: Database, window: Window, *, labels=("ORG", "PRODUCT")) -
             WHERE f."window" = 'week' AND f.window_start = ? AND e.label IN ({marks})
               AND e.competitor_id IS NULL
             ORDER BY e.label, name COLLATE NOCASE, f.entity_id""",
-        [window.start_iso, *labels])
+        [_week_start(window), *labels])
     named = [row for row in rows if _looks_like_name(row["name"])]
     return [row for n, row in enumerate(named)
             if row["name"] not in {earlier["name"] for earlier in named[:n]}]
@@ -86,4 +88,4 @@ def share_of_voice(db: Database, window: Window, *, weeks: int = 12) -> list[dic
            FROM share_of_voice v LEFT JOIN competitors c ON c.id = v.competitor_id
            WHERE v."window" = 'week' AND v.window_start >= ? AND v.window_start <= ?
            ORDER BY v.window_start, v.competitor_id""",
-        [_week_start(window, weeks - 1), window.start_iso]))
+        [_week_start(window, weeks - 1), _week_start(window)]))

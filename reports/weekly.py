@@ -66,7 +66,8 @@ def write_report(db: Database, config: Config, window: Window, out: Path | None 
 
 def write_charts(db: Database, window: Window, folder: Path, *, prefix: str) -> dict[str, str]:
     """Draw the share-of-voice and releases charts; returns name -> file name."""
-    weeks = [(window.start - dt.timedelta(weeks=back)).isoformat()
+    monday = window.last_day - dt.timedelta(days=window.last_day.weekday())
+    weeks = [(monday - dt.timedelta(weeks=back)).isoformat()
              for back in range(CHART_WEEKS - 1, -1, -1)]
     charts = {}
     shares = _series(trend_queries.share_of_voice(db, window, weeks=CHART_WEEKS), weeks,

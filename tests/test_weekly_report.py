@@ -156,3 +156,12 @@ def test_html_report_is_sanitised(fixture_db, tmp_path):
     assert "<script>" not in page and 'href="javascript:' not in page
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
     assert "<h2>Headline</h2>" in page and "<table>" in page
+
+
+def test_a_since_window_reads_the_trends_of_the_week_it_ends_in(fixture_db):
+    from reports.weeks import since
+
+    db, config = fixture_db
+    window = since(WEEK.start + dt.timedelta(days=2), WEEK.last_day)
+    report = render_report(db, config, window)
+    assert "| AI agents | 10 |" in report
