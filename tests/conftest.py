@@ -60,6 +60,8 @@ def _loopback_only():
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = ROOT / "tests" / "fixtures"
+# Subprocesses get the loopback-only guard too, through tests/netguard/sitecustomize.py.
+TEST_PYTHONPATH = os.pathsep.join([str(ROOT / "tests" / "netguard"), str(ROOT)])
 
 
 @dataclass
@@ -103,7 +105,7 @@ def fixture_server(tmp_path_factory):
 
 def run_cli(*args: str, cwd: Path, timeout: float = 300) -> subprocess.CompletedProcess:
     """Run the real `rivalwatch` command in a subprocess and return its result."""
-    env = {**os.environ, "PYTHONPATH": str(ROOT), "RIVALWATCH_CONFIG": ""}
+    env = {**os.environ, "PYTHONPATH": TEST_PYTHONPATH, "RIVALWATCH_CONFIG": ""}
     return subprocess.run([sys.executable, "-m", "rivalwatch", *args], cwd=cwd, env=env,
                           capture_output=True, text=True, timeout=timeout)
 

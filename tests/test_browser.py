@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import ROOT
+from tests.conftest import ROOT, TEST_PYTHONPATH
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMEDRIVER = Path("/usr/bin/chromedriver")
@@ -32,7 +32,7 @@ pytestmark = [pytest.mark.slow, pytest.mark.skipif(
 
 
 def _run(args: list[str], cwd: Path) -> None:
-    env = {"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin", "HOME": str(cwd)}
+    env = {"PYTHONPATH": TEST_PYTHONPATH, "PATH": "/usr/bin:/bin", "HOME": str(cwd)}
     subprocess.run([sys.executable, "-m", "rivalwatch", *args], cwd=cwd, env=env, check=True,
                    capture_output=True, timeout=600)
 
@@ -75,7 +75,7 @@ def served(tmp_path_factory):
     port = _free_port()
     process = subprocess.Popen(
         [sys.executable, "-m", "rivalwatch", "serve", "-c", str(config), "-p", str(port)],
-        cwd=directory, env={"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin"},
+        cwd=directory, env={"PYTHONPATH": TEST_PYTHONPATH, "PATH": "/usr/bin:/bin"},
         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         _wait_for(f"http://127.0.0.1:{port}/-/versions.json")

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from pipelines.storage import connect
-from tests.conftest import ROOT, run_cli, start_server
+from tests.conftest import ROOT, TEST_PYTHONPATH, run_cli, start_server
 
 pytestmark = pytest.mark.slow
 FEEDS, ENTRIES, KILLS = 30, 20, 10
@@ -62,7 +62,7 @@ def run_and_kill(folder: Path, after: float) -> None:
     """Start `rivalwatch run` and SIGKILL its whole process group after `after` seconds."""
     process = subprocess.Popen(
         [sys.executable, "-m", "rivalwatch", "run", "-c", "crash.toml"], cwd=folder,
-        env={**os.environ, "PYTHONPATH": str(ROOT)}, start_new_session=True,
+        env={**os.environ, "PYTHONPATH": TEST_PYTHONPATH}, start_new_session=True,
         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         process.wait(timeout=after)

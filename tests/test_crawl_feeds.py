@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import ROOT, run_cli
+from tests.conftest import ROOT, TEST_PYTHONPATH, run_cli
 
 pytestmark = pytest.mark.slow
 
@@ -146,6 +146,6 @@ def test_scrapy_crawl_by_hand_from_the_project_root(tmp_path, site_server):
     result = subprocess.run(
         [sys.executable, "-m", "scrapy", "crawl", "feeds", "-a", f"config={config}",
          "-s", "LOG_LEVEL=WARNING"], cwd=ROOT, capture_output=True, text=True, timeout=300,
-        env={**os.environ, "PYTHONPATH": str(ROOT)})
+        env={**os.environ, "PYTHONPATH": TEST_PYTHONPATH})
     assert result.returncode == 0, result.stderr
     assert rows(tmp_path / "rw.db", "SELECT count(*) FROM documents") == [(12,)]

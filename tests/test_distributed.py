@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import FIXTURES, ROOT, run_cli, start_server
+from tests.conftest import FIXTURES, ROOT, TEST_PYTHONPATH, run_cli, start_server
 from tests.servers.redis_server import INSTALL_HINT, REDIS_SERVER, start_redis
 
 pytestmark = [
@@ -90,7 +90,7 @@ def _source(kind: str, url: str, source_id: str) -> str:
 
 def start_worker(folder: Path, redis_url: str, *extra: str) -> subprocess.Popen:
     """`rivalwatch crawl --redis` in its own process group (it forks the Scrapy process)."""
-    env = {**os.environ, "PYTHONPATH": str(ROOT), "RIVALWATCH_CONFIG": ""}
+    env = {**os.environ, "PYTHONPATH": TEST_PYTHONPATH, "RIVALWATCH_CONFIG": ""}
     return subprocess.Popen(
         [sys.executable, "-m", "rivalwatch", "crawl", "--redis", redis_url, "--wait", "60",
          *FAST, *extra], cwd=folder, env=env, stdout=subprocess.PIPE,
@@ -285,7 +285,7 @@ def test_an_ingester_killed_mid_drain_loses_nothing(site, reference, tmp_path, r
     assert not (elsewhere / "rw.db").exists()
     client = redis_server.client()
     assert client.llen(RESULTS_KEY) == SOURCES
-    env = {**os.environ, "PYTHONPATH": str(ROOT), "RIVALWATCH_CONFIG": ""}
+    env = {**os.environ, "PYTHONPATH": TEST_PYTHONPATH, "RIVALWATCH_CONFIG": ""}
     ingester = subprocess.Popen(
         [sys.executable, "-m", "rivalwatch", "ingest", "--redis", redis_server.url],
         cwd=tmp_path, env=env, start_new_session=True)

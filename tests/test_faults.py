@@ -20,7 +20,7 @@ import pytest
 from crawlers.failures import human_size
 from crawlers.feeds import parse_feed
 from crawlers.middlewares import declares_utf8, repair_utf8
-from tests.conftest import ROOT, start_server
+from tests.conftest import ROOT, TEST_PYTHONPATH, start_server
 from tests.servers import fault_server
 from tests.servers.loopback_resolver import loopback_address
 
@@ -139,7 +139,7 @@ def run_measured(cwd: Path, *args: str) -> tuple[int, str, float]:
     crawl runs in a forked grandchild), unlike RUSAGE_CHILDREN, which also counts every
     other subprocess this test session ever ran.
     """
-    env = {**os.environ, "PYTHONPATH": str(ROOT), "RIVALWATCH_CONFIG": ""}
+    env = {**os.environ, "PYTHONPATH": TEST_PYTHONPATH, "RIVALWATCH_CONFIG": ""}
     log = cwd / "crawl.log"
     with log.open("wb") as out:
         process = subprocess.Popen([sys.executable, "-m", "rivalwatch", *args], cwd=cwd,

@@ -13,7 +13,7 @@ from pipelines.registry import sync_config
 from pipelines.storage import open_db
 from reports.datasette import build_datasette
 from rivalwatch.config import parse_config
-from tests.conftest import ROOT
+from tests.conftest import TEST_PYTHONPATH
 
 CONFIG = """
 [project]
@@ -93,7 +93,7 @@ def test_serve_command_binds_loopback_and_answers(served_db, tmp_path):
     port = _free_port()
     process = subprocess.Popen(
         [sys.executable, "-m", "rivalwatch", "serve", "-c", "rivalwatch.toml", "-p", str(port)],
-        cwd=tmp_path, env={"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin"},
+        cwd=tmp_path, env={"PYTHONPATH": TEST_PYTHONPATH, "PATH": "/usr/bin:/bin"},
         stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     try:
         body = _wait_for(f"http://127.0.0.1:{port}/rivalwatch/documents.json?_shape=array")

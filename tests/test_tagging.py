@@ -12,7 +12,7 @@ import pytest
 from pipelines.registry import sync_config
 from pipelines.storage import open_db
 from rivalwatch.config import parse_config
-from tests.conftest import ROOT, run_cli
+from tests.conftest import TEST_PYTHONPATH, run_cli
 
 pytestmark = pytest.mark.slow
 
@@ -105,7 +105,7 @@ def test_a_killed_tag_run_resumes_where_it_stopped(tmp_path):
               for n in range(1500)]
     db_path = make_db(tmp_path, corpus)
     process = subprocess.Popen([sys.executable, "-m", "rivalwatch", "tag"], cwd=tmp_path,
-                               env={**os.environ, "PYTHONPATH": str(ROOT)},
+                               env={**os.environ, "PYTHONPATH": TEST_PYTHONPATH},
                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     deadline = time.monotonic() + 120
     while _tagged(db_path) == 0 and time.monotonic() < deadline and process.poll() is None:
