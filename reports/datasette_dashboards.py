@@ -12,6 +12,8 @@ from reports.datasette_queries import MERGED_RELEASES, NOTABLE_TERM, REPORTED_WE
 DASHBOARD = "intelligence"
 _WEEK = f"date({WHEN}, 'weekday 0', '-6 days')"
 _DAY = f"substr({WHEN}, 1, 10)"
+# The competitor filter shows names; an id in the URL works too.
+_CHOSEN = "SELECT id FROM competitors WHERE name = :competitor OR id = :competitor"
 
 
 def _dated(day: str) -> str:
@@ -22,7 +24,7 @@ MENTIONS_PER_WEEK = f"""
 SELECT {_WEEK} AS week, c.name AS competitor, count(DISTINCT d.id) AS documents
 FROM mentions m JOIN entities e ON e.id = m.entity_id
 JOIN competitors c ON c.id = e.competitor_id JOIN documents d ON d.id = m.document_id
-WHERE {_WEEK} IS NOT NULL [[ AND c.id = :competitor ]] {_dated(_DAY)}
+WHERE {_WEEK} IS NOT NULL [[ AND c.id IN ({_CHOSEN}) ]] {_dated(_DAY)}
 GROUP BY week, c.name ORDER BY week, c.name
 """
 
@@ -30,14 +32,14 @@ RELEASES_PER_MONTH = f"""
 WITH {MERGED_RELEASES}
 SELECT substr(m.day, 1, 7) || '-01' AS month, c.name AS competitor, count(*) AS releases
 FROM merged m JOIN competitors c ON c.id = m.competitor_id
-WHERE m.day IS NOT NULL [[ AND c.id = :competitor ]] {_dated('m.day')}
+WHERE m.day IS NOT NULL [[ AND c.id IN ({_CHOSEN}) ]] {_dated('m.day')}
 GROUP BY month, c.name ORDER BY month, c.name
 """
 
 EVENTS_PER_WEEK = f"""
 SELECT {_WEEK} AS week, ev.type, count(*) AS events
 FROM events ev JOIN documents d ON d.id = ev.document_id
-WHERE {_WEEK} IS NOT NULL [[ AND COALESCE(ev.competitor_id, d.competitor_id) = :competitor ]]
+WHERE {_WEEK} IS NOT NULL [[ AND COALESCE(ev.competitor_id, d.competitor_id) IN ({_CHOSEN}) ]]
   {_dated(_DAY)}
 GROUP BY week, ev.type ORDER BY week, ev.type
 """
@@ -118,7 +120,7 @@ def dashboards(database: str) -> dict:
         "layout": [["mentions", "releases"], ["events", "rising"], ["shortcuts", "shortcuts"]],
         "filters": {
             "competitor": {"name": "Competitor", "type": "select", "db": database,
-                           "query": "SELECT id FROM competitors ORDER BY id"},
+                           "query": "SELECT name FROM competitors ORDER BY name"},
             "date_start": {"name": "From", "type": "date"},
             "date_end": {"name": "To", "type": "date"},
         },

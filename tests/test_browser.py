@@ -131,10 +131,10 @@ def test_dashboard_draws_every_chart_without_errors(served, browser, tmp_path, u
 
 
 def test_dashboard_filters_apply(served, browser):
-    browser.get(f"{served}/-/dashboards/intelligence?competitor=tallyboard"
+    browser.get(f"{served}/-/dashboards/intelligence?competitor=Tallyboard"
                 "&date_start=2026-01-01&date_end=2030-12-31")
     assert wait_until(browser, "return !!document.querySelector('#chart-releases svg.marks');")
-    assert browser.find_element("id", "competitor").get_attribute("value") == "tallyboard"
+    assert browser.find_element("id", "competitor").get_attribute("value") == "Tallyboard"
     assert console_errors(browser) == []
 
 

@@ -55,7 +55,7 @@ def test_dashboard_page_lists_charts_and_filters(desk):
     assert "Competitor intelligence" in listing.text
     for chart in dashboard_charts("rivalwatch").values():
         assert chart["title"] in page.text
-    assert '<option value="acme" >acme</option>' in page.text
+    assert '<option value="Acme" >Acme</option>' in page.text
     assert 'type="date"' in page.text
     assert 'href="/rivalwatch/releases_this_week.atom"' in page.text
 
