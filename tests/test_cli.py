@@ -84,3 +84,26 @@ def test_module_entry_point_prints_version():
     result = CliRunner().invoke(cli, ["--version"])
     assert result.exit_code == 0 and "version" in result.output
     assert sys.executable
+
+
+CLI_DOCS = ROOT / "docs" / "cli.md"
+
+
+def cli_reference() -> str:
+    """docs/cli.md, generated from the CLI's own help."""
+    parts = ["# rivalwatch command reference\n",
+             "Generated from `rivalwatch COMMAND --help` by tests/test_cli.py "
+             "(`pytest tests/test_cli.py --update-golden` rewrites it).\n"]
+    for path, _ in all_commands():
+        help_text = CliRunner().invoke(cli, [*path, "--help"], prog_name="rivalwatch",
+                                       terminal_width=100).output
+        parts.append(f"## rivalwatch {' '.join(path)}\n\n```\n{help_text.rstrip()}\n```\n")
+    return "\n".join(parts)
+
+
+def test_cli_reference_is_generated_from_the_cli(update_golden):
+    expected = cli_reference()
+    if update_golden:
+        CLI_DOCS.write_text(expected, encoding="utf-8")
+    assert CLI_DOCS.read_text(encoding="utf-8") == expected, \
+        "docs/cli.md is stale: run pytest tests/test_cli.py --update-golden"
