@@ -20,8 +20,8 @@ def find_existing(db: Database, doc: dict) -> dict | None:
     if doc["kind"] != "snapshot":
         lookups.append(("content_hash", doc["content_hash"]))
     for column, value in lookups:
-        row = _first(db, f"SELECT * FROM documents WHERE source_id = ? AND [{column}] = ?",
-                     [doc["source_id"], value])
+        row = next(db.query(f"SELECT * FROM documents WHERE source_id = ? AND [{column}] = ?",
+                            [doc["source_id"], value]), None)
         if row:
             return row
     return None
@@ -84,11 +84,3 @@ def store_release(db: Database, document: dict, release: dict) -> None:
         "items": json.dumps(items), "item_counts": json.dumps(dict(sorted(counts.items()))),
         "breaking": int(bool(release.get("breaking"))), "anchor_url": release.get("anchor_url"),
     }, pk="document_id")
-
-
-def _first(db: Database, sql: str, params: list) -> dict | None:
-    cursor = db.execute(sql, params)
-    row = cursor.fetchone()
-    if row is None:
-        return None
-    return dict(zip([d[0] for d in cursor.description], row, strict=True))

@@ -7,7 +7,8 @@ not used). Filters are optional: `[[ ... ]]` blocks drop out when a filter is em
 
 from __future__ import annotations
 
-from reports.datasette_queries import MERGED_RELEASES, NOTABLE_TERM, REPORTED_WEEK, WHEN
+from reports.datasette_queries import MERGED_RELEASES, NOTABLE_TERM, REPORTED_WEEK
+from reports.queries import WHEN
 
 DASHBOARD = "intelligence"
 _WEEK = f"date({WHEN}, 'weekday 0', '-6 days')"

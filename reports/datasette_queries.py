@@ -8,9 +8,10 @@ http(s) URL, falling back to the source's configured URL.
 
 from __future__ import annotations
 
+from reports.queries import RELEASE_KEY, WHEN
+
 SINCE_WEEK = "COALESCE(NULLIF(:since, ''), date('now', '-7 days'))"
 SINCE_MONTH = "COALESCE(NULLIF(:since, ''), date('now', '-30 days'))"
-WHEN = "COALESCE(d.published_at, d.fetched_at)"
 
 
 def atom_time(expr: str) -> str:
@@ -35,12 +36,7 @@ def competitor_matches(column: str, name_column: str) -> str:
 MERGED_RELEASES = f"""
 keyed AS (
   SELECT r.*, COALESCE(r.released_on, substr({WHEN}, 1, 10)) AS day, d.url AS document_url,
-    CASE WHEN COALESCE(r.version, '') != ''
-      THEN 'v:' || CASE WHEN lower(r.version) LIKE 'v%' THEN substr(lower(r.version), 2)
-                        ELSE lower(r.version) END
-      ELSE 'd:' || COALESCE(r.released_on, substr({WHEN}, 1, 10)) || ':'
-           || lower(trim(COALESCE(r.title, d.title, '')))
-    END AS release_key,
+    {RELEASE_KEY} AS release_key,
     CASE WHEN json_valid(r.item_counts)
       THEN (SELECT COALESCE(sum(value), 0) FROM json_each(r.item_counts)) ELSE 0
     END AS item_total

@@ -19,6 +19,11 @@ class Markdown(str):
     """Text that is already safe markdown; templates print it as it is."""
 
 
+def strip_controls(text: str) -> str:
+    """Text without control characters (newlines kept)."""
+    return _CONTROL.sub("", text)
+
+
 def escape_md(value: object, *, limit: int | None = None, line_start: bool = False) -> Markdown:
     """Scraped text as literal inline markdown: one line, every special character escaped.
 

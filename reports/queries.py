@@ -9,7 +9,16 @@ from sqlite_utils import Database
 
 from reports.weeks import Window
 
-_WHEN = "COALESCE(d.published_at, d.fetched_at)"
+WHEN = "COALESCE(d.published_at, d.fetched_at)"  # a document's date: published, else fetched
+# Two release rows are one release when a changelog and a release feed both announce it:
+# same version (a leading "v" ignored), else same day and title. reports.weekly.merge_releases
+# applies the same rule in Python.
+RELEASE_KEY = f"""CASE WHEN COALESCE(r.version, '') != ''
+      THEN 'v:' || CASE WHEN lower(r.version) LIKE 'v%' THEN substr(lower(r.version), 2)
+                        ELSE lower(r.version) END
+      ELSE 'd:' || COALESCE(r.released_on, substr({WHEN}, 1, 10)) || ':'
+           || lower(trim(COALESCE(r.title, d.title, '')))
+    END"""
 DETECTION_LAG_DAYS = 1
 
 
@@ -29,10 +38,10 @@ def documents_in(db: Database, window: Window, *, kind: str | None = None) -> li
     """Documents published (or, lacking a date, first fetched) in the window, newest first."""
     sql = f"""
         SELECT d.id, d.source_id, d.competitor_id, d.kind, d.title, d.text,
-               COALESCE(d.url, s.url) AS url, {_WHEN} AS happened_at, d.updated_at,
+               COALESCE(d.url, s.url) AS url, {WHEN} AS happened_at, d.updated_at,
                d.revision, s.label AS source_label, s.url AS source_url
         FROM documents d JOIN sources s ON s.id = d.source_id
-        WHERE {_WHEN} >= :start AND {_WHEN} < :end
+        WHERE {WHEN} >= :start AND {WHEN} < :end
           AND (:kind IS NULL OR d.kind = :kind)
         ORDER BY happened_at DESC, d.title, d.id
     """
@@ -44,10 +53,10 @@ def releases_in(db: Database, window: Window) -> list[dict]:
     sql = f"""
         SELECT d.id, d.competitor_id, d.title, COALESCE(d.url, s.url) AS url,
                r.version, r.released_on, r.title AS release_title, r.item_counts, r.breaking,
-               {_WHEN} AS happened_at
+               {WHEN} AS happened_at
         FROM documents d JOIN sources s ON s.id = d.source_id
         LEFT JOIN releases r ON r.document_id = d.id
-        WHERE d.kind = 'release' AND {_WHEN} >= :start AND {_WHEN} < :end
+        WHERE d.kind = 'release' AND {WHEN} >= :start AND {WHEN} < :end
         ORDER BY happened_at DESC, r.version DESC, d.title, d.id
     """
     rows = list(db.query(sql, {"start": window.start_iso, "end": window.end_iso}))
@@ -101,10 +110,10 @@ def events_in(db: Database, window: Window) -> list[dict]:
     """Events of documents dated in the window, with the evidence and the source link."""
     return list(db.query(
         f"""SELECT e.id, e.type, e.evidence, e.competitor_id, d.id AS document_id, d.title,
-                   COALESCE(d.url, s.url) AS url, {_WHEN} AS happened_at
+                   COALESCE(d.url, s.url) AS url, {WHEN} AS happened_at
             FROM events e JOIN documents d ON d.id = e.document_id
             JOIN sources s ON s.id = d.source_id
-            WHERE e.source = 'nlp' AND {_WHEN} >= :start AND {_WHEN} < :end
+            WHERE e.source = 'nlp' AND {WHEN} >= :start AND {WHEN} < :end
             ORDER BY e.type, happened_at DESC, e.id""",
         {"start": window.start_iso, "end": window.end_iso}))
 
@@ -113,11 +122,11 @@ def news_mentions_in(db: Database, window: Window) -> list[dict]:
     """Industry-news documents of the window that mention a competitor or its products."""
     return list(db.query(
         f"""SELECT DISTINCT en.competitor_id, d.id, d.title, COALESCE(d.url, s.url) AS url,
-                   {_WHEN} AS happened_at, s.id AS source_id
+                   {WHEN} AS happened_at, s.id AS source_id
             FROM documents d JOIN sources s ON s.id = d.source_id
             JOIN mentions m ON m.document_id = d.id JOIN entities en ON en.id = m.entity_id
             WHERE s.competitor_id IS NULL AND en.competitor_id IS NOT NULL
-              AND {_WHEN} >= :start AND {_WHEN} < :end
+              AND {WHEN} >= :start AND {WHEN} < :end
             ORDER BY en.competitor_id, happened_at DESC, d.id""",
         {"start": window.start_iso, "end": window.end_iso}))
 
@@ -125,9 +134,9 @@ def news_mentions_in(db: Database, window: Window) -> list[dict]:
 def last_activity(db: Database, before: str) -> dict[str, str | None]:
     """Per competitor, the date of its newest own document before `before`."""
     return dict(db.execute(
-        f"""SELECT c.id, (SELECT max({_WHEN}) FROM documents d
+        f"""SELECT c.id, (SELECT max({WHEN}) FROM documents d
                           WHERE d.competitor_id = c.id AND d.kind != 'snapshot'
-                            AND {_WHEN} < :before)
+                            AND {WHEN} < :before)
             FROM competitors c WHERE c.active = 1 ORDER BY c.id""",
         {"before": before}).fetchall())
 
@@ -144,12 +153,10 @@ def releases_per_week(db: Database, first: str, end: str) -> list[dict]:
     """Release counts per competitor per ISO week (Monday) between first and end; a release
     both a changelog and a release feed announce counts once (same version, else day+title)."""
     return list(db.query(
-        f"""SELECT d.competitor_id, date({_WHEN}, 'weekday 0', '-6 days') AS week,
-                   count(DISTINCT COALESCE(lower(ltrim(r.version, 'vV')),
-                                           date({_WHEN}) || lower(COALESCE(r.title, d.title))))
-                     AS releases
+        f"""SELECT d.competitor_id, date({WHEN}, 'weekday 0', '-6 days') AS week,
+                   count(DISTINCT {RELEASE_KEY}) AS releases
             FROM documents d LEFT JOIN releases r ON r.document_id = d.id
             WHERE d.kind = 'release' AND d.competitor_id IS NOT NULL
-              AND {_WHEN} >= :first AND {_WHEN} < :end
+              AND {WHEN} >= :first AND {WHEN} < :end
             GROUP BY 1, 2 ORDER BY 1, 2""",
         {"first": first, "end": end}))

@@ -6,10 +6,9 @@ import re
 
 from jinja2 import Environment, PackageLoader, StrictUndefined
 
-from reports.markdown import Markdown, escape_md, link
+from reports.markdown import Markdown, escape_md, link, strip_controls
 
 _BACKTICKS = re.compile(r"`+")
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 
 
 def environment() -> Environment:
@@ -37,7 +36,7 @@ def _finalize(value: object) -> object:
 
 def fenced(text: str, language: str = "") -> Markdown:
     """A fenced code block that scraped text cannot close early."""
-    text = _CONTROL.sub("", text or "")
+    text = strip_controls(text or "")
     longest = max((len(run) for run in _BACKTICKS.findall(text)), default=0)
     fence = "`" * max(3, longest + 1)
     return Markdown(f"{fence}{language}\n{text}\n{fence}")

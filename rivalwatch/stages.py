@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import logging
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -12,8 +11,6 @@ from pipelines.runs import finish_run, start_run
 from pipelines.storage import open_db
 from rivalwatch.crawling import CrawlFailed, crawl
 from rivalwatch.project import EXIT_OK, EXIT_SOURCES_FAILED, Project, RivalwatchError
-
-logger = logging.getLogger(__name__)
 
 
 @dataclass

@@ -3,13 +3,15 @@
 import json
 import os
 import shutil
-import socket
 import subprocess
 import sys
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+
+# Loopback-only connects for this process: the same guard every test subprocess loads.
+import tests.netguard.sitecustomize  # noqa: F401
 
 
 def pytest_addoption(parser):
@@ -27,35 +29,6 @@ def update_golden(request) -> bool:
     return request.config.getoption("--update-golden")
 
 
-_LOOPBACK_PREFIXES = ("127.", "::1", "localhost")
-_real_connect = socket.socket.connect
-_real_connect_ex = socket.socket.connect_ex
-
-
-def _is_loopback(address) -> bool:
-    if isinstance(address, (str, bytes)):  # AF_UNIX paths are local by definition
-        return True
-    host = str(address[0])
-    return host.startswith(_LOOPBACK_PREFIXES)
-
-
-def _guarded(real):
-    def connect(self, address):
-        if not _is_loopback(address):
-            raise OSError(f"tests may only connect to loopback, not {address!r}")
-        return real(self, address)
-
-    return connect
-
-
-@pytest.fixture(autouse=True, scope="session")
-def _loopback_only():
-    """Fail any connection a test makes to a non-loopback address."""
-    socket.socket.connect = _guarded(_real_connect)
-    socket.socket.connect_ex = _guarded(_real_connect_ex)
-    yield
-    socket.socket.connect = _real_connect
-    socket.socket.connect_ex = _real_connect_ex
 
 
 ROOT = Path(__file__).resolve().parent.parent

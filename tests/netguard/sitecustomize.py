@@ -1,7 +1,8 @@
 """Loaded by every Python the tests start (PYTHONPATH): connections may go to loopback only.
 
-The tests' own process gets the same guard from tests/conftest.py; this one covers the
-subprocesses (the CLI, its crawl and writer children, the servers).
+tests/conftest.py imports this module for the tests' own process; through PYTHONPATH it also
+covers the subprocesses (the CLI, its crawl and writer children, the servers). AF_UNIX paths
+are local by definition and pass.
 """
 
 import socket
